@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages choreo-ocm needs to build, test and demo.
+# Idempotent: does nothing when everything is already installed.
+# Runs apt-get as root, or through sudo when not root.
+set -euo pipefail
+
+pkgs=(build-essential cmake clang pkg-config python3 openssl
+	libuv1-dev libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libcriterion-dev
+	shellcheck valgrind)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+	sudo=(sudo)
+else
+	echo "deps: missing packages (${missing[*]}) and not root, no sudo: install them and retry" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
