@@ -26,7 +26,10 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
+	{ "run", cocm_cmd_run, "run the hub add-on daemon (watches Releases, writes ManifestWorks)" },
 	{ "version", cmd_version, "print the version" },
+	{ "render", cocm_cmd_render, "print the ManifestWorks/Placement for Releases (files)" },
+	{ "fold", cocm_cmd_fold, "fold ManifestWork status into a Release's status (files)" },
 };
 
 static void usage(FILE *out)

@@ -4,7 +4,7 @@
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
 
-pkgs=(build-essential cmake clang pkg-config python3 openssl
+pkgs=(build-essential cmake clang pkg-config python3 python3-yaml openssl
 	libuv1-dev libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libcriterion-dev
 	shellcheck valgrind)
 

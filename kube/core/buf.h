@@ -26,7 +26,8 @@ enum cocm_err cocm_buf_append(struct cocm_buf *b, const void *data, size_t len);
 enum cocm_err cocm_buf_puts(struct cocm_buf *b, const char *s);
 enum cocm_err cocm_buf_printf(struct cocm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-enum cocm_err cocm_buf_vprintf(struct cocm_buf *b, const char *fmt, va_list ap);
+enum cocm_err cocm_buf_vprintf(struct cocm_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Removes the first n bytes (n > len removes all). */
 void cocm_buf_consume(struct cocm_buf *b, size_t n);
 /* Never NULL: "" for an empty buffer. Borrowed; valid until the next change. */

@@ -1,0 +1,561 @@
+/* Release -> ManifestWork bodies (see render.h). */
+#include "manifestwork/render.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube/core/json.h"
+#include "kube/core/sha256.h"
+#include "kube/core/xalloc.h"
+#include "manifestwork/kinds.h"
+#include "manifestwork/names.h"
+#include "manifestwork/render_internal.h"
+
+#define ANN_RESTARTED_AT "openchoreo.dev/restartedAt"
+#define LBL_OC_MANAGED_BY "openchoreo.dev/managed-by"
+#define LBL_OC_CREATED_BY "openchoreo.dev/created-by"
+
+static const char *const whats[] = { "resource-id", "uid", "name", "namespace" };
+static const char *const keys_release[] = {
+	"openchoreo.dev/release-resource-id",
+	"openchoreo.dev/release-uid",
+	"openchoreo.dev/release-name",
+	"openchoreo.dev/release-namespace",
+};
+static const char *const keys_rendered[] = {
+	"openchoreo.dev/rendered-release-resource-id",
+	"openchoreo.dev/rendered-release-uid",
+	"openchoreo.dev/rendered-release-name",
+	"openchoreo.dev/rendered-release-namespace",
+};
+
+enum cocm_release_kind cocm_render_release_kind(const cJSON *obj)
+{
+	const char *av = cocm_json_str(obj, "apiVersion", NULL);
+	const char *kind = cocm_json_str(obj, "kind", NULL);
+
+	if (av == NULL || kind == NULL || strncmp(av, "openchoreo.dev/", 15) != 0)
+		return COCM_RELEASE_UNKNOWN;
+	if (strcmp(kind, "Release") == 0)
+		return COCM_RELEASE;
+	if (strcmp(kind, "RenderedRelease") == 0)
+		return COCM_RENDERED_RELEASE;
+	return COCM_RELEASE_UNKNOWN;
+}
+
+const char *cocm_render_tracking_label(enum cocm_release_kind k, const char *what)
+{
+	size_t i;
+
+	if (what == NULL || k == COCM_RELEASE_UNKNOWN)
+		return NULL;
+	for (i = 0; i < COCM_ARRAY_LEN(whats); i++)
+		if (strcmp(whats[i], what) == 0)
+			return k == COCM_RELEASE ? keys_release[i] : keys_rendered[i];
+	return NULL;
+}
+
+const char *cocm_render_work_selector(char *out, size_t cap, const char *uid)
+{
+	snprintf(out, cap, "%s=%s,%s=%s", COCM_LABEL_MANAGED_BY, COCM_MANAGED_BY,
+		COCM_LABEL_RELEASE_UID, uid ? uid : "");
+	return out;
+}
+
+struct render {
+	const cJSON *release;
+	enum cocm_release_kind kind;
+	const char *name, *ns, *uid, *restarted_at;
+	size_t max;
+	struct cocm_render_entry *e;
+	size_t n, cap;
+	char *err;
+	size_t errcap;
+};
+
+static enum cocm_err failf(struct render *r, enum cocm_err code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum cocm_err failf(struct render *r, enum cocm_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err != NULL && r->errcap > 0) {
+		va_start(ap, fmt);
+		vsnprintf(r->err, r->errcap, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+/* "resource "id" (spec.resources[3])" */
+static const char *where(char *buf, size_t cap, const char *id, int index)
+{
+	if (id != NULL)
+		snprintf(buf, cap, "resource \"%s\" (spec.resources[%d])", id, index);
+	else
+		snprintf(buf, cap, "spec.resources[%d]", index);
+	return buf;
+}
+
+static struct cocm_render_entry *push(struct render *r)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->e = cocm_xrealloc(r->e, r->cap * sizeof(*r->e));
+	}
+	memset(&r->e[r->n], 0, sizeof(r->e[r->n]));
+	return &r->e[r->n++];
+}
+
+static const char *type_name(const cJSON *v)
+{
+	if (v == NULL)
+		return "missing";
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsNull(v))
+		return "null";
+	if (cJSON_IsArray(v))
+		return "a list";
+	return "an object";
+}
+
+static int nonempty_str(const cJSON *v)
+{
+	return cJSON_IsString(v) && v->valuestring[0] != '\0';
+}
+
+/* Validates spec.resources[index] and appends its entry. */
+static enum cocm_err add_resource(struct render *r, const cJSON *res, int index)
+{
+	char w[400];
+	const cJSON *obj, *md, *v;
+	const char *id, *av, *kind, *name;
+	struct cocm_render_entry *e;
+	size_t i;
+
+	if (!cJSON_IsObject(res))
+		return failf(r, COCM_EINVAL, "spec.resources[%d]: not an object (%s)", index,
+			type_name(res));
+	v = cJSON_GetObjectItemCaseSensitive(res, "id");
+	if (!nonempty_str(v))
+		return failf(r, COCM_EINVAL, "spec.resources[%d]: id is %s", index,
+			cJSON_IsString(v) ? "empty" : type_name(v));
+	id = v->valuestring;
+	where(w, sizeof(w), id, index);
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->e[i].id, id) == 0)
+			return failf(r, COCM_EINVAL, "%s: duplicate id (also spec.resources[%d])", w,
+				r->e[i].index);
+	obj = cJSON_GetObjectItemCaseSensitive(res, "object");
+	if (!cJSON_IsObject(obj))
+		return failf(r, COCM_EINVAL, "%s: object is %s%s", w, type_name(obj),
+			obj ? ", not an object" : "");
+	v = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
+	if (!nonempty_str(v))
+		return failf(r, COCM_EINVAL, "%s: object.apiVersion is %s", w,
+			cJSON_IsString(v) ? "empty" : type_name(v));
+	av = v->valuestring;
+	v = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+	if (!nonempty_str(v))
+		return failf(r, COCM_EINVAL, "%s: object.kind is %s", w,
+			cJSON_IsString(v) ? "empty" : type_name(v));
+	kind = v->valuestring;
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (!cJSON_IsObject(md))
+		return failf(r, COCM_EINVAL, "%s: object.metadata is %s%s", w, type_name(md),
+			md ? ", not an object" : "");
+	v = cJSON_GetObjectItemCaseSensitive(md, "generateName");
+	if (v != NULL && !cJSON_IsNull(v))
+		return failf(r, COCM_EINVAL,
+			"%s: object.metadata.generateName is not supported (a ManifestWork needs a "
+			"fixed metadata.name)", w);
+	v = cJSON_GetObjectItemCaseSensitive(md, "name");
+	if (!nonempty_str(v))
+		return failf(r, COCM_EINVAL, "%s: object.metadata.name is %s", w,
+			cJSON_IsString(v) ? "empty" : type_name(v));
+	name = v->valuestring;
+	v = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsString(v))
+		return failf(r, COCM_EINVAL, "%s: object.metadata.namespace is %s, not a string", w,
+			type_name(v));
+	v = cJSON_GetObjectItemCaseSensitive(md, "labels");
+	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
+		return failf(r, COCM_EINVAL, "%s: object.metadata.labels is %s, not an object", w,
+			type_name(v));
+
+	e = push(r);
+	e->id = id;
+	e->index = index;
+	e->src = obj;
+	cocm_kinds_group(av, e->group, sizeof(e->group));
+	e->kind = kind;
+	e->name = name;
+	e->ns = "";
+	if (!cocm_kinds_cluster_scoped(e->group, kind)) {
+		const char *ns = cocm_json_str(md, "namespace", NULL);
+		e->ns = ns ? ns : "";
+	}
+	e->first = (e->group[0] == '\0' && strcmp(kind, "Namespace") == 0) ||
+		(strcmp(e->group, "apiextensions.k8s.io") == 0 &&
+			strcmp(kind, "CustomResourceDefinition") == 0);
+	for (i = 0; i + 1 < r->n; i++) {
+		const struct cocm_render_entry *o = &r->e[i];
+		if (strcmp(o->kind, kind) == 0 && strcmp(o->name, name) == 0 &&
+			strcmp(o->ns, e->ns) == 0 && strcmp(o->group, e->group) == 0) {
+			const char *oid = o->id;
+			int oidx = o->index;
+			r->n--; /* drop the entry just pushed */
+			return failf(r, COCM_EINVAL,
+				"%s: %s%s%s %s%s%s is already resource \"%s\" (spec.resources[%d]): "
+				"duplicate group/kind/namespace/name",
+				w, e->group, e->group[0] ? "/" : "", kind, e->ns, e->ns[0] ? "/" : "",
+				name, oid, oidx);
+		}
+	}
+	return COCM_OK;
+}
+
+/* Marks workloads that an autoscaling HPA of the Release scales. */
+static void mark_hpa_targets(struct render *r)
+{
+	size_t i, j;
+	char tgroup[254];
+
+	for (i = 0; i < r->n; i++) {
+		const struct cocm_render_entry *h = &r->e[i];
+		const cJSON *ref;
+		const char *tk, *tn, *tav;
+
+		if (h->src == NULL || strcmp(h->group, "autoscaling") != 0 ||
+			strcmp(h->kind, "HorizontalPodAutoscaler") != 0)
+			continue;
+		ref = cocm_json_get(h->src, "spec", "scaleTargetRef", NULL);
+		tk = cocm_json_str(ref, "kind", NULL);
+		tn = cocm_json_str(ref, "name", NULL);
+		tav = cocm_json_str(ref, "apiVersion", NULL);
+		if (tk == NULL || tn == NULL)
+			continue;
+		if (tav != NULL)
+			cocm_kinds_group(tav, tgroup, sizeof(tgroup));
+		for (j = 0; j < r->n; j++) {
+			struct cocm_render_entry *t = &r->e[j];
+			if (t->src != NULL && strcmp(t->kind, tk) == 0 && strcmp(t->name, tn) == 0 &&
+				strcmp(t->ns, h->ns) == 0 && (tav == NULL || strcmp(t->group, tgroup) == 0))
+				t->ignore_replicas = 1;
+		}
+	}
+}
+
+static int has_namespace(const struct render *r, const char *ns)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->e[i].group[0] == '\0' && strcmp(r->e[i].kind, "Namespace") == 0 &&
+			strcmp(r->e[i].name, ns) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds a Namespace entry for every namespace used but not declared (first use first). */
+static void add_namespaces(struct render *r)
+{
+	size_t i, nres = r->n;
+	struct cocm_render_entry *e;
+	cJSON *m, *md, *labels;
+
+	for (i = 0; i < nres; i++) {
+		const char *ns = r->e[i].ns;
+		if (ns[0] == '\0' || has_namespace(r, ns))
+			continue;
+		e = push(r);
+		e->index = -1;
+		e->kind = "Namespace";
+		e->name = ns;
+		e->ns = "";
+		e->first = 1;
+		m = cJSON_CreateObject();
+		cJSON_AddStringToObject(m, "apiVersion", "v1");
+		cJSON_AddStringToObject(m, "kind", "Namespace");
+		md = cJSON_AddObjectToObject(m, "metadata");
+		cJSON_AddStringToObject(md, "name", ns);
+		labels = cJSON_AddObjectToObject(md, "labels");
+		cJSON_AddStringToObject(labels, COCM_LABEL_MANAGED_BY, COCM_MANAGED_BY);
+		cJSON_AddStringToObject(labels, LBL_OC_CREATED_BY, COCM_MANAGED_BY);
+		e->manifest = m;
+	}
+}
+
+static void set_label(cJSON *labels, const char *key, const char *value)
+{
+	char v[COCM_NAMES_LABEL_MAX + 1];
+
+	cocm_json_set_str(labels, key, cocm_names_label_value(v, value));
+}
+
+static void build_manifest(struct render *r, struct cocm_render_entry *e)
+{
+	const char *const *keys = r->kind == COCM_RELEASE ? keys_release : keys_rendered;
+	cJSON *m = cJSON_Duplicate(e->src, 1);
+	cJSON *md = cocm_json_obj(m, "metadata");
+	cJSON *labels = cocm_json_obj(md, "labels");
+	cJSON *tmpl;
+
+	cocm_json_set_str(labels, LBL_OC_MANAGED_BY, COCM_MANAGED_BY);
+	set_label(labels, keys[0], e->id);
+	if (r->uid != NULL)
+		set_label(labels, keys[1], r->uid);
+	set_label(labels, keys[2], r->name);
+	set_label(labels, keys[3], r->ns);
+	if (r->restarted_at != NULL && strcmp(e->group, "apps") == 0 &&
+		strcmp(e->kind, "Deployment") == 0) {
+		tmpl = (cJSON *)cocm_json_get(m, "spec", "template", NULL);
+		if (cJSON_IsObject(tmpl))
+			cocm_json_set_str(cocm_json_obj(cocm_json_obj(tmpl, "metadata"), "annotations"),
+				ANN_RESTARTED_AT, r->restarted_at);
+	}
+	e->manifest = m;
+}
+
+/* The size Go's encoding/json gives the manifest (what OCM's webhook counts): cJSON's compact
+ * text plus Go's HTML-safe escapes ('<', '>', '&' -> \u003c..., U+2028/2029 -> \u2028/9). */
+static size_t json_size(const cJSON *v)
+{
+	char *s = cocm_json_print(v);
+	size_t n = 0, i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		n++;
+		if (s[i] == '<' || s[i] == '>' || s[i] == '&')
+			n += 5;
+		else if ((unsigned char)s[i] == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
+			((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9))
+			n += 3; /* 3 UTF-8 bytes become 6 */
+	}
+	free(s);
+	return n;
+}
+
+static void hash_item(struct cocm_sha256 *h, const cJSON *v)
+{
+	char *s = cocm_json_print(v);
+
+	cocm_sha256_update(h, s, strlen(s));
+	cocm_sha256_update(h, "\n", 1);
+	free(s);
+}
+
+static cJSON *build_work(struct render *r, const char *cluster,
+	struct cocm_render_entry *const *order, size_t n, unsigned part, unsigned total)
+{
+	char buf[COCM_NAMES_SUBDOMAIN_MAX + 1], num[24], hex[65];
+	const char *kind = r->kind == COCM_RELEASE ? "Release" : "RenderedRelease";
+	cJSON *w = cJSON_CreateObject();
+	cJSON *md, *labels, *ann, *spec, *manifests, *configs;
+	struct cocm_sha256 h;
+	unsigned char dig[32];
+	static const char xd[] = "0123456789abcdef";
+	size_t i;
+	char *rel;
+
+	cJSON_AddStringToObject(w, "apiVersion", "work.open-cluster-management.io/v1");
+	cJSON_AddStringToObject(w, "kind", "ManifestWork");
+	md = cJSON_AddObjectToObject(w, "metadata");
+	cJSON_AddStringToObject(md, "name", cocm_names_work(buf, r->ns, r->name, part));
+	cJSON_AddStringToObject(md, "namespace", cluster);
+	labels = cJSON_AddObjectToObject(md, "labels");
+	cJSON_AddStringToObject(labels, COCM_LABEL_MANAGED_BY, COCM_MANAGED_BY);
+	if (r->uid != NULL)
+		set_label(labels, COCM_LABEL_RELEASE_UID, r->uid);
+	set_label(labels, COCM_LABEL_RELEASE_NAME, r->name);
+	set_label(labels, COCM_LABEL_RELEASE_NAMESPACE, r->ns);
+	snprintf(num, sizeof(num), "%u", part);
+	cJSON_AddStringToObject(labels, COCM_LABEL_PART, num);
+	ann = cJSON_AddObjectToObject(md, "annotations");
+	rel = cocm_xmalloc(strlen(r->ns) + strlen(r->name) + 2);
+	snprintf(rel, strlen(r->ns) + strlen(r->name) + 2, "%s/%s", r->ns, r->name);
+	cJSON_AddStringToObject(ann, COCM_ANN_RELEASE, rel);
+	free(rel);
+	cJSON_AddStringToObject(ann, COCM_ANN_RELEASE_KIND, kind);
+	snprintf(num, sizeof(num), "%u", total);
+	cJSON_AddStringToObject(ann, COCM_ANN_PARTS, num);
+
+	spec = cJSON_AddObjectToObject(w, "spec");
+	manifests = cJSON_AddArrayToObject(cJSON_AddObjectToObject(spec, "workload"), "manifests");
+	cJSON_AddItemToObject(spec, "deleteOption",
+		cocm_render_delete_option((const struct cocm_render_entry *const *)order, n, part));
+	configs = cJSON_AddArrayToObject(spec, "manifestConfigs");
+	for (i = 0; i < n; i++) {
+		if (order[i]->part != part)
+			continue;
+		cJSON_AddItemToArray(manifests, order[i]->manifest);
+		order[i]->manifest = NULL; /* moved into the work */
+		cJSON_AddItemToArray(configs, cocm_render_config(order[i]));
+	}
+
+	cocm_sha256_init(&h);
+	hash_item(&h, labels);
+	hash_item(&h, ann);
+	hash_item(&h, spec);
+	cocm_sha256_final(&h, dig);
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = xd[dig[i] >> 4];
+		hex[2 * i + 1] = xd[dig[i] & 15];
+	}
+	hex[64] = '\0';
+	cJSON_AddStringToObject(ann, COCM_ANN_CONTENT_HASH, hex);
+	return w;
+}
+
+static void free_entries(struct render *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		cJSON_Delete(r->e[i].manifest);
+	free(r->e);
+	r->e = NULL;
+	r->n = r->cap = 0;
+}
+
+static enum cocm_err check_release(struct render *r, const char *cluster,
+	const struct cocm_render_opts *o)
+{
+	const cJSON *rel = r->release;
+	const cJSON *v;
+
+	if (!cJSON_IsObject(rel))
+		return failf(r, COCM_EINVAL, "release: not an object");
+	r->kind = cocm_render_release_kind(rel);
+	if (r->kind == COCM_RELEASE_UNKNOWN)
+		return failf(r, COCM_EINVAL,
+			"not a Release: apiVersion/kind is %s/%s, want openchoreo.dev/v1alpha1 "
+			"Release or RenderedRelease",
+			cocm_json_str(rel, "apiVersion", NULL) ? cocm_json_str(rel, "apiVersion", NULL)
+							       : "<none>",
+			cocm_json_str(rel, "kind", NULL) ? cocm_json_str(rel, "kind", NULL) : "<none>");
+	r->name = cocm_json_str(rel, "metadata", "name", NULL);
+	r->ns = cocm_json_str(rel, "metadata", "namespace", NULL);
+	r->uid = cocm_json_str(rel, "metadata", "uid", NULL);
+	if (r->name == NULL || r->name[0] == '\0')
+		return failf(r, COCM_EINVAL, "release: metadata.name is missing");
+	if (r->ns == NULL || r->ns[0] == '\0')
+		return failf(r, COCM_EINVAL, "release %s: metadata.namespace is missing", r->name);
+	if (r->uid != NULL && r->uid[0] == '\0')
+		r->uid = NULL;
+	if (r->uid == NULL && !(o && o->allow_missing_uid))
+		return failf(r, COCM_EINVAL, "release %s/%s: metadata.uid is missing", r->ns,
+			r->name);
+	if (cluster == NULL || !cocm_names_is_dns_label(cluster))
+		return failf(r, COCM_EINVAL,
+			"cluster name \"%s\" is not a DNS-1123 label (a ManagedCluster name)",
+			cluster ? cluster : "");
+	r->restarted_at = cocm_json_str(rel, "metadata", "annotations", ANN_RESTARTED_AT, NULL);
+	v = cocm_json_get(rel, "spec", NULL);
+	if (v != NULL && !cJSON_IsObject(v) && !cJSON_IsNull(v))
+		return failf(r, COCM_EINVAL, "release %s/%s: spec is %s, not an object", r->ns,
+			r->name, type_name(v));
+	return COCM_OK;
+}
+
+enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
+	const struct cocm_render_opts *o, cJSON **works_out, char *err, size_t errcap)
+{
+	struct render r;
+	const cJSON *resources, *res;
+	struct cocm_render_entry **order = NULL;
+	size_t i, k, used;
+	unsigned part, total;
+	int index;
+	enum cocm_err rc;
+	cJSON *works;
+	char w[400];
+
+	cocm_xalloc_init();
+	memset(&r, 0, sizeof(r));
+	r.release = release;
+	r.err = err;
+	r.errcap = errcap;
+	r.max = (o && o->max_manifest_bytes) ? o->max_manifest_bytes
+					       : COCM_RENDER_MAX_MANIFEST_BYTES;
+	*works_out = NULL;
+	if (err && errcap)
+		err[0] = '\0';
+	rc = check_release(&r, cluster, o);
+	if (rc != COCM_OK)
+		return rc;
+
+	resources = cocm_json_get(release, "spec", "resources", NULL);
+	if (resources != NULL && !cJSON_IsNull(resources) && !cJSON_IsArray(resources))
+		return failf(&r, COCM_EINVAL, "release %s/%s: spec.resources is %s, not a list",
+			r.ns, r.name, type_name(resources));
+	if (cJSON_GetArraySize(resources) > COCM_RENDER_MAX_RESOURCES)
+		return failf(&r, COCM_EINVAL, "release %s/%s: more than %d resources", r.ns, r.name,
+			COCM_RENDER_MAX_RESOURCES);
+	index = 0;
+	cJSON_ArrayForEach(res, resources)
+	{
+		rc = add_resource(&r, res, index++);
+		if (rc != COCM_OK)
+			goto out;
+	}
+	mark_hpa_targets(&r);
+	k = r.n;
+	for (i = 0; i < k; i++)
+		build_manifest(&r, &r.e[i]);
+	add_namespaces(&r);
+	for (i = 0; i < r.n; i++) {
+		r.e[i].size = json_size(r.e[i].manifest);
+		if (r.e[i].size > r.max) {
+			rc = failf(&r, COCM_ETOOBIG,
+				"%s: %s%s%s %s%s%s is %zu bytes as JSON, more than the %zu bytes one "
+				"ManifestWork may carry",
+				r.e[i].id ? where(w, sizeof(w), r.e[i].id, r.e[i].index) : "namespace",
+				r.e[i].group, r.e[i].group[0] ? "/" : "", r.e[i].kind, r.e[i].ns,
+				r.e[i].ns[0] ? "/" : "", r.e[i].name, r.e[i].size, r.max);
+			goto out;
+		}
+	}
+
+	/* added Namespaces, then declared Namespaces and CRDs, then the rest */
+	order = COCM_NEWN(struct cocm_render_entry *, r.n ? r.n : 1);
+	k = 0;
+	for (i = 0; i < r.n; i++)
+		if (r.e[i].src == NULL)
+			order[k++] = &r.e[i];
+	for (i = 0; i < r.n; i++)
+		if (r.e[i].src != NULL && r.e[i].first)
+			order[k++] = &r.e[i];
+	for (i = 0; i < r.n; i++)
+		if (r.e[i].src != NULL && !r.e[i].first)
+			order[k++] = &r.e[i];
+	part = 1;
+	used = 0;
+	for (i = 0; i < k; i++) {
+		if (used > 0 && used + order[i]->size > r.max) {
+			part++;
+			used = 0;
+		}
+		order[i]->part = part;
+		used += order[i]->size;
+	}
+	total = k ? part : 0;
+
+	works = cJSON_CreateArray();
+	for (part = 1; part <= total; part++)
+		cJSON_AddItemToArray(works, build_work(&r, cluster, order, k, part, total));
+	*works_out = works;
+	rc = COCM_OK;
+out:
+	free(order);
+	free_entries(&r);
+	return rc;
+}

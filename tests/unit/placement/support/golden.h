@@ -1,0 +1,1 @@
+#include "../../manifestwork/support/golden.h"
