@@ -6,7 +6,9 @@
  *   - any other build: linked with standalone_main.c, which replays files or directories, so
  *     the corpora in fuzz/corpus/<target>/ double as regression tests (ctest fuzz.regress.*).
  *
- * cocm_fuzz_check() is an assertion that stays on in every build type (NDEBUG or not). */
+ * cocm_fuzz_check() is an assertion that stays on in every build type (NDEBUG or not).
+ * cocm_fuzz_debug() prints only when the environment has COCM_FUZZ_DEBUG set (triage: which
+ * path an input takes, the error message it got). */
 #ifndef COCM_FUZZ_FUZZ_H
 #define COCM_FUZZ_FUZZ_H
 
@@ -24,6 +26,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 			fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__, __LINE__, #cond); \
 			abort(); \
 		} \
+	} while (0)
+
+#define cocm_fuzz_debug(...) \
+	do { \
+		if (getenv("COCM_FUZZ_DEBUG") != NULL) \
+			fprintf(stderr, __VA_ARGS__); \
 	} while (0)
 
 #endif

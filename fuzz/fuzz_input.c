@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cocm_fuzz_check(in.n == 1);
 	err[0] = '\0';
 	enum cocm_err e = cocm_input_add_mem(&in, NAME, (const char *)data, size, err, sizeof(err));
+	cocm_fuzz_debug("input: %s %zu objects %s\n", cocm_err_name(e), in.n - 1, err);
 	if (e != COCM_OK) {
 		cocm_fuzz_check(strncmp(err, NAME, strlen(NAME)) == 0);
 		cocm_fuzz_check(in.n == 1);

@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	enum cocm_err e = cocm_kube_config_from_yaml(&cfg, (const char *)data, size, NAME,
 		"/nonexistent-cocm-fuzz", context, err, sizeof(err));
+	cocm_fuzz_debug("kubeconfig: %s %s\n", cocm_err_name(e), e == COCM_OK ? cfg.server : err);
 	if (e == COCM_OK) {
 		cocm_fuzz_check(cfg.server != NULL);
 		cocm_fuzz_check(cfg.source != NULL);

@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	err[0] = '\0';
 	cJSON *docs = cocm_yaml_load((const char *)data, size, err, sizeof(err));
+	cocm_fuzz_debug("yaml: %s\n", docs ? "ok" : err);
 	if (!docs) {
 		cocm_fuzz_check(err[0] != '\0');
 		return 0;

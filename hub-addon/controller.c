@@ -204,6 +204,33 @@ static void work_changed(struct cocm_ctl *c, const cJSON *obj, int gone)
 	mca_key(c, ns);
 }
 
+/* 1 when the ManagedCluster's ManagedClusterConditionAvailable is True */
+static int cluster_available(const cJSON *mc)
+{
+	const cJSON *conds = cocm_json_get(mc, "status", NULL), *it;
+
+	conds = conds != NULL ? cJSON_GetObjectItemCaseSensitive(conds, "conditions") : NULL;
+	cJSON_ArrayForEach(it, conds) {
+		const char *t = cocm_json_str(it, "type", NULL);
+		const char *st = cocm_json_str(it, "status", NULL);
+
+		if (t != NULL && strcmp(t, "ManagedClusterConditionAvailable") == 0)
+			return st != NULL && strcmp(st, "True") == 0;
+	}
+	return 0;
+}
+
+/* the Release of one cached work (a cluster's availability changed under it) */
+static void wake_work_release(const char *wkey, void *arg)
+{
+	struct cocm_ctl *c = arg;
+	const cJSON *w = cocm_cache_get(cocm_ctl_cache(c, COCM_INF_WORK), wkey);
+	char rk[COCM_CACHE_KEY_MAX + 32];
+
+	if (w != NULL && cocm_works_release_key(w, rk, sizeof(rk)) == 0)
+		cocm_ctl_enqueue(c, rk);
+}
+
 static int labels_or_spec_differ(const cJSON *a, const cJSON *b)
 {
 	const char *fields[] = { "labels", "annotations" };
@@ -253,6 +280,9 @@ static void dispatch(struct cocm_ctl_hctx *h, const cJSON *old, const cJSON *obj
 		break;
 	case COCM_INF_CLUSTER:
 		mca_key(c, cocm_json_str(obj, "metadata", "name", NULL));
+		if (old != NULL && cluster_available(old) != cluster_available(obj))
+			cocm_rindex_each(&c->cluster_works, cocm_json_str(obj, "metadata", "name", NULL),
+				wake_work_release, c);
 		break;
 	case COCM_INF_WORK:
 		work_changed(c, obj, gone);

@@ -227,7 +227,7 @@ static enum cocm_err set_value(struct cocm_run_flags *f, const struct flag *fl, 
 			*(double *)(void *)base = -1;
 			return COCM_OK;
 		}
-		/* fall through */
+		__attribute__((fallthrough));
 	case K_DUR:
 		if (cocm_duration_parse(v, &dv) != COCM_OK) {
 			snprintf(err, errcap, "flag --%s: want a duration like 30s, 10m or 1h, got \"%s\"",

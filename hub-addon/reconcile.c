@@ -718,11 +718,10 @@ static int cluster_available(struct cocm_ctl *c, const char *cluster)
 }
 
 static void record_events(struct rec *r, const cJSON *rel, const cJSON *old, const cJSON *st,
-	const struct cocm_fold_summary *sum, const cJSON **works, size_t nworks)
+	const struct cocm_fold_summary *sum)
 {
 	struct cocm_events *ev = r->c->events;
 	const cJSON *o, *n;
-	size_t i;
 
 	o = find_cond(old, COCM_COND_SCHEDULED);
 	n = find_cond(st, COCM_COND_SCHEDULED);
@@ -746,15 +745,23 @@ static void record_events(struct rec *r, const cJSON *rel, const cJSON *old, con
 	if (sum->worst == COCM_HEALTH_DEGRADED && old_worst(old) != COCM_HEALTH_DEGRADED)
 		cocm_events_record(ev, rel, "Warning", "Degraded", "a resource is Degraded on %zu "
 			"cluster(s) looked at", sum->clusters);
-	if (r->mode == M_DELETING) {
-		for (i = 0; i < nworks; i++) {
-			const char *cl = cocm_json_str(works[i], "metadata", "namespace", NULL);
+}
 
-			if (cl != NULL && !cluster_available(r->c, cl)) {
-				cocm_events_record(ev, rel, "Warning", "CleanupBlocked", "cluster %s is not "
-					"available: its ManifestWork cannot be removed until it returns", cl);
-				break;
-			}
+/* While a deletion waits on a cluster that is not available, say so (the recorder aggregates
+ * repeats into one Event and rate-limits them). */
+static void report_blocked(struct rec *r, const cJSON *rel, const cJSON **works, size_t nworks)
+{
+	size_t i;
+
+	for (i = 0; i < nworks; i++) {
+		const char *cl = cocm_json_str(works[i], "metadata", "namespace", NULL);
+
+		if (cl != NULL && !cluster_available(r->c, cl)) {
+			cocm_events_record(r->c->events, rel, "Warning", "CleanupBlocked", "cluster %s is "
+				"not available: its ManifestWork cannot be removed until it returns", cl);
+			cocm_log(COCM_LOG_WARN, "reconcile", "cleanup-blocked release=%s cluster=%s",
+				r->key, cl);
+			return;
 		}
 	}
 }
@@ -808,6 +815,8 @@ static void write_status(struct rec *r, const cJSON *rel)
 		set_apply_failed(st, old, r->apply_error, gen, now);
 	if (r->mode == M_MANAGED || r->mode == M_BROKEN)
 		cocm_strmap_put(&c->health, r->key, (void *)(uintptr_t)(sum.worst + 1));
+	if (r->mode == M_DELETING)
+		report_blocked(r, rel, works, nworks);
 	if (!cocm_status_equal(old, st)) {
 		cJSON *patch = cJSON_CreateObject();
 		struct cocm_write_opts wo = { .subresource = "status" };
@@ -819,8 +828,7 @@ static void write_status(struct rec *r, const cJSON *rel)
 			"clusters=%zu", r->key, cocm_health_name(sum.worst), sum.applied, sum.clusters);
 		started(r, o, cocm_kube_patch(c->kube, &cocm_gvr_of[r->inf], r->ns, r->name,
 			COCM_PATCH_MERGE, patch, &wo, on_op, o));
-		record_events(r, rel, old, cJSON_GetObjectItemCaseSensitive(patch, "status"), &sum,
-			works, nworks);
+		record_events(r, rel, old, cJSON_GetObjectItemCaseSensitive(patch, "status"), &sum);
 		cJSON_Delete(patch);
 	}
 	for (i = 0; i < ncl; i++)

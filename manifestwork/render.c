@@ -326,10 +326,11 @@ static void build_manifest(struct render *r, struct cocm_render_entry *e)
 }
 
 /* The size Go's encoding/json gives the manifest (what OCM's webhook counts): cJSON's compact
- * text plus Go's HTML-safe escapes ('<', '>', '&' -> \u003c..., U+2028/2029 -> \u2028/9). */
-static size_t json_size(const cJSON *v)
+ * text plus Go's HTML-safe escapes ('<', '>', '&' -> \u003c..., U+2028/2029 -> \u2028/9).
+ * The text is kept in the entry: the content hash reuses it instead of printing again. */
+static size_t json_size(struct cocm_render_entry *e)
 {
-	char *s = cocm_json_print(v);
+	char *s = cocm_json_print(e->manifest);
 	size_t n = 0, i;
 
 	for (i = 0; s[i] != '\0'; i++) {
@@ -340,7 +341,9 @@ static size_t json_size(const cJSON *v)
 			((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9))
 			n += 3; /* 3 UTF-8 bytes become 6 */
 	}
-	free(s);
+	free(e->text);
+	e->text = s;
+	e->text_len = i;
 	return n;
 }
 
@@ -349,8 +352,38 @@ static void hash_item(struct cocm_sha256 *h, const cJSON *v)
 	char *s = cocm_json_print(v);
 
 	cocm_sha256_update(h, s, strlen(s));
-	cocm_sha256_update(h, "\n", 1);
 	free(s);
+}
+
+static void hash_str(struct cocm_sha256 *h, const char *s)
+{
+	cocm_sha256_update(h, s, strlen(s));
+}
+
+/* Hashes the compact text of the work's spec exactly as cJSON prints the object built in
+ * build_work ({"workload":{"manifests":[...]},"deleteOption":...,"manifestConfigs":[...]}),
+ * streaming each manifest's text kept by json_size instead of printing the whole spec again
+ * (cJSON's compact printer is compositional: an object's text is its members' texts joined). */
+static void hash_spec(struct cocm_sha256 *h, struct cocm_render_entry *const *order, size_t n,
+	unsigned part, const cJSON *delete_option, const cJSON *configs)
+{
+	size_t i;
+	int any = 0;
+
+	hash_str(h, "{\"workload\":{\"manifests\":[");
+	for (i = 0; i < n; i++) {
+		if (order[i]->part != part)
+			continue;
+		if (any)
+			hash_str(h, ",");
+		cocm_sha256_update(h, order[i]->text, order[i]->text_len);
+		any = 1;
+	}
+	hash_str(h, "]},\"deleteOption\":");
+	hash_item(h, delete_option);
+	hash_str(h, ",\"manifestConfigs\":");
+	hash_item(h, configs);
+	hash_str(h, "}");
 }
 
 static cJSON *build_work(struct render *r, const char *cluster,
@@ -359,7 +392,7 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	char buf[COCM_NAMES_SUBDOMAIN_MAX + 1], num[24], hex[65];
 	const char *kind = r->kind == COCM_RELEASE ? "Release" : "RenderedRelease";
 	cJSON *w = cJSON_CreateObject();
-	cJSON *md, *labels, *ann, *spec, *manifests, *configs;
+	cJSON *md, *labels, *ann, *spec, *manifests, *configs, *delopt;
 	struct cocm_sha256 h;
 	unsigned char dig[32];
 	static const char xd[] = "0123456789abcdef";
@@ -390,8 +423,8 @@ static cJSON *build_work(struct render *r, const char *cluster,
 
 	spec = cJSON_AddObjectToObject(w, "spec");
 	manifests = cJSON_AddArrayToObject(cJSON_AddObjectToObject(spec, "workload"), "manifests");
-	cJSON_AddItemToObject(spec, "deleteOption",
-		cocm_render_delete_option((const struct cocm_render_entry *const *)order, n, part));
+	delopt = cocm_render_delete_option((const struct cocm_render_entry *const *)order, n, part);
+	cJSON_AddItemToObject(spec, "deleteOption", delopt);
 	configs = cJSON_AddArrayToObject(spec, "manifestConfigs");
 	for (i = 0; i < n; i++) {
 		if (order[i]->part != part)
@@ -403,8 +436,11 @@ static cJSON *build_work(struct render *r, const char *cluster,
 
 	cocm_sha256_init(&h);
 	hash_item(&h, labels);
+	hash_str(&h, "\n");
 	hash_item(&h, ann);
-	hash_item(&h, spec);
+	hash_str(&h, "\n");
+	hash_spec(&h, order, n, part, delopt, configs);
+	hash_str(&h, "\n");
 	cocm_sha256_final(&h, dig);
 	for (i = 0; i < 32; i++) {
 		hex[2 * i] = xd[dig[i] >> 4];
@@ -419,8 +455,10 @@ static void free_entries(struct render *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		cJSON_Delete(r->e[i].manifest);
+		free(r->e[i].text);
+	}
 	free(r->e);
 	r->e = NULL;
 	r->n = r->cap = 0;
@@ -513,7 +551,7 @@ enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
 		build_manifest(&r, &r.e[i]);
 	add_namespaces(&r);
 	for (i = 0; i < r.n; i++) {
-		r.e[i].size = json_size(r.e[i].manifest);
+		r.e[i].size = json_size(&r.e[i]);
 		if (r.e[i].size > r.max) {
 			rc = failf(&r, COCM_ETOOBIG,
 				"%s: %s%s%s %s%s%s is %zu bytes as JSON, more than the %zu bytes one "

@@ -16,7 +16,9 @@ struct cocm_render_entry {
 	int first;             /* Namespace or CRD: goes into part 1 */
 	int ignore_replicas;   /* targeted by an HPA of the Release */
 	cJSON *manifest;       /* owned until moved into a work */
-	size_t size;           /* compact JSON bytes of manifest */
+	size_t size;           /* bytes of manifest as Go's encoding/json prints it */
+	char *text;            /* owned: cJSON's compact text of manifest (for the content hash) */
+	size_t text_len;
 	unsigned part;         /* 1-based */
 };
 

@@ -316,6 +316,9 @@ class Daemon:
 		return total
 
 	def stop(self, timeout=30):
+		"""SIGTERM, wait, return the exit code (None for a daemon the test killed on purpose)."""
+		if getattr(self, 'killed', False):
+			return None
 		if self.proc.poll() is None:
 			self.proc.send_signal(signal.SIGTERM)
 			try:
@@ -329,6 +332,8 @@ class Daemon:
 		return self.proc.returncode
 
 	def kill(self):
+		"""SIGKILL: a crash (the Lease is not released)."""
+		self.killed = True
 		if self.proc.poll() is None:
 			self.proc.kill()
 			self.proc.wait()

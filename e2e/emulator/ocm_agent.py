@@ -25,7 +25,6 @@ Errors from the stores are ApiError-like exceptions with .code and .message.
 import copy
 import fnmatch
 import hashlib
-import heapq
 import json
 import random
 import threading
@@ -142,7 +141,7 @@ def is_orphaned(delete_option, group, resource, namespace, name):
 
 
 class _WorkState:
-	__slots__ = ("applied_gen", "results", "retry_at", "attempts", "next_sync", "feedback", "resync_at", "spoke_rv")
+	__slots__ = ("applied_gen", "results", "retry_at", "attempts", "next_sync", "resync_at", "spoke_rv")
 
 	def __init__(self):
 		self.applied_gen = None
@@ -150,7 +149,6 @@ class _WorkState:
 		self.retry_at = None
 		self.attempts = 0
 		self.next_sync = 0.0
-		self.feedback = {}  # ordinal -> last values (to stamp StatusFeedbackSynced transitions)
 		self.resync_at = None
 		self.spoke_rv = None  # spoke store resourceVersion the last status was computed from
 

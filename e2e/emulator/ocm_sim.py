@@ -28,6 +28,7 @@ PATCH /admin/clusters/NAME/objects/GROUP/VERSION/RESOURCE/NAMESPACE/NAME (merge 
 GROUP "core" or "_" = core group, NAMESPACE "_" = cluster-scoped).
 """
 
+import random
 import re
 import threading
 import time
@@ -185,12 +186,8 @@ class Simulators:
 				c.offline_since = time.time()
 			elif not offline:
 				c.offline_since = None
-		self._wake_leases()
 
-	# ------------------------------------------------------------ leases / availability
-
-	def _wake_leases(self):
-		pass  # the lease loop polls often enough (0.1 s)
+	# ------------------------------------------------------------ leases / availability (polled every 0.1 s)
 
 	def _lease_loop(self):
 		while not self._stop.wait(0.1):
@@ -222,6 +219,7 @@ class Simulators:
 					"spec": {"taints": taints or None}})
 			except Exception as e:
 				if getattr(e, "code", None) == 409:
+					time.sleep(random.uniform(0.001, 0.02))
 					continue
 				raise
 			conds = (mc.get("status") or {}).get("conditions") or []

@@ -163,10 +163,10 @@ Test(kubeconfig, home_config_used_last)
 
 static void sa_dir(const char *token)
 {
-	kt_write_file(dir, "ca.crt", cert);
+	free(kt_write_file(dir, "ca.crt", cert));
 	if (token != NULL)
-		kt_write_file(dir, "token", token);
-	kt_write_file(dir, "namespace", "openchoreo-system\n");
+		free(kt_write_file(dir, "token", token));
+	free(kt_write_file(dir, "namespace", "openchoreo-system\n"));
 	setenv("COCM_SA_DIR", dir, 1);
 	setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1", 1);
 	setenv("KUBERNETES_SERVICE_PORT", "443", 1);
