@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz/fuzz.h"
+#include "fuzz/fuzz_json.h"
 #include "kube/core/json.h"
 #include "kube/core/log.h"
 #include "kube/core/xalloc.h"
@@ -29,8 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > (1u << 20))
 		return 0;
 	cJSON *doc = cocm_json_parse((const char *)data, size, NULL, 0);
-	if (!doc)
+	if (!doc || cocm_fuzz_dup_keys(doc, 0)) {
+		cJSON_Delete(doc);
 		return 0;
+	}
 	const cJSON *works[MAX_ITEMS];
 	const char *clusters[MAX_ITEMS];
 	struct cocm_fold_in in = {0};

@@ -36,7 +36,20 @@ def compact(obj):
 	return json.dumps(obj, separators=(',', ':'))
 
 
-# kubeconfig --------------------------------------------------------------------------------
+# kubeconfig: a throwaway EC certificate/key made here (test material, used nowhere else) ----
+def pem_pair():
+	import subprocess
+	import tempfile
+	with tempfile.TemporaryDirectory() as d:
+		subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256',
+				'-nodes', '-subj', '/CN=fuzz', '-days', '1', '-keyout', d + '/k', '-out', d + '/c'],
+			       check=True, capture_output=True)
+		return open(d + '/c', 'rb').read(), open(d + '/k', 'rb').read()
+
+
+import base64  # noqa: E402
+_cert, _key = pem_pair()
+CERT64, KEY64 = base64.b64encode(_cert).decode(), base64.b64encode(_key).decode()
 KC = '''apiVersion: v1
 kind: Config
 current-context: %(ctx)s
@@ -44,7 +57,7 @@ clusters:
 - name: hub
   cluster:
     server: https://127.0.0.1:6443
-    certificate-authority-data: aGVsbG8=
+    certificate-authority-data: %(ca)s
     tls-server-name: hub.example
 contexts:
 - name: hub
@@ -54,8 +67,8 @@ contexts:
 users:
 - name: cert
   user:
-    client-certificate-data: Y2VydA==
-    client-key-data: a2V5
+    client-certificate-data: %(ca)s
+    client-key-data: %(key)s
 - name: tok
   user:
     token: abcdef
@@ -64,19 +77,20 @@ users:
     tokenFile: token
 '''
 for u in ('cert', 'tok', 'tokfile'):
-	write('kubeconfig', 'user-' + u, KC % {'ctx': 'hub', 'user': u})
-write('kubeconfig', 'context-other', '#ctx=other\n' + KC % {'ctx': 'hub', 'user': 'cert'})
-write('kubeconfig', 'missing-context', KC % {'ctx': 'nope', 'user': 'cert'})
-write('kubeconfig', 'bad-base64', (KC % {'ctx': 'hub', 'user': 'cert'}).replace('Y2VydA==', 'Y2V*dA='))
-write('kubeconfig', 'exec', KC.replace('    token: abcdef', '    exec: {command: aws}') % {'ctx': 'other', 'user': 'x'})
-write('kubeconfig', 'insecure', (KC % {'ctx': 'hub', 'user': 'tok'}).replace(
+	write('kubeconfig', 'user-' + u, KC % {'ctx': 'hub', 'user': u, 'ca': CERT64, 'key': KEY64})
+write('kubeconfig', 'context-other', '#ctx=other\n' + KC % {'ctx': 'hub', 'user': 'cert', 'ca': CERT64, 'key': KEY64})
+write('kubeconfig', 'missing-context', KC % {'ctx': 'nope', 'user': 'cert', 'ca': CERT64, 'key': KEY64})
+write('kubeconfig', 'bad-base64', (KC % {'ctx': 'hub', 'user': 'cert', 'ca': CERT64, 'key': KEY64}).replace(KEY64[:8], KEY64[:4] + '*!' + KEY64[6:8]))
+write('kubeconfig', 'exec', KC.replace('    token: abcdef', '    exec: {command: aws}') % {'ctx': 'other', 'user': 'x', 'ca': CERT64, 'key': KEY64})
+write('kubeconfig', 'insecure', (KC % {'ctx': 'hub', 'user': 'tok', 'ca': CERT64, 'key': KEY64}).replace(
 	'    tls-server-name: hub.example', '    insecure-skip-tls-verify: true'))
-write('kubeconfig', 'files', (KC % {'ctx': 'hub', 'user': 'cert'}).replace(
-	'certificate-authority-data: aGVsbG8=', 'certificate-authority: /nonexistent/ca.crt'))
+write('kubeconfig', 'files', (KC % {'ctx': 'hub', 'user': 'cert', 'ca': CERT64, 'key': KEY64}).replace(
+	'certificate-authority-data: ' + CERT64, 'certificate-authority: /nonexistent/ca.crt'))
 write('kubeconfig', 'json', compact({'apiVersion': 'v1', 'kind': 'Config', 'current-context': 'a',
 	'clusters': [{'name': 'c', 'cluster': {'server': 'https://h:1'}}],
 	'users': [{'name': 'u', 'user': {'token': 't'}}],
 	'contexts': [{'name': 'a', 'context': {'cluster': 'c', 'user': 'u'}}]}))
+write('kubeconfig', 'not-pem', (KC % {'ctx': 'hub', 'user': 'cert', 'ca': 'aGVsbG8=', 'key': 'a2V5'}))
 write('kubeconfig', 'wrong-types', 'clusters: {a: 1}\nusers: 7\ncontexts: [[1]]\ncurrent-context: [x]\n')
 write('kubeconfig', 'alias-bomb', 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\n'
 	'c: &c [*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c]\n')

@@ -418,8 +418,8 @@ static void on_key(struct cocm_workqueue *q, const char *key, void *arg)
 	struct cocm_ctl *c = arg;
 
 	if (!c->leader || c->closing) {
-		cocm_workqueue_done(q, key);
 		cocm_workqueue_forget(q, key);
+		cocm_workqueue_done(q, key); /* key is the queue's: not valid after done */
 		return;
 	}
 	if (strcmp(key, "CMA") == 0)
@@ -542,6 +542,7 @@ struct cocm_ctl *cocm_ctl_create(uv_loop_t *loop, struct cocm_kube *k,
 	cocm_rindex_init(&c->cluster_works);
 	cocm_strmap_init(&c->health);
 	cocm_strmap_init(&c->apply_failed);
+	cocm_strmap_init(&c->written);
 	qo.max_inflight = (unsigned)flags->workers;
 	c->q = cocm_workqueue_create(loop, &qo, on_key, c);
 	cocm_kube_set_observer(k, on_api, c);
@@ -635,6 +636,14 @@ void cocm_ctl_destroy(struct cocm_ctl *c)
 		free(f);
 	}
 	cocm_strmap_finish(&c->apply_failed);
+	for (cocm_strmap_iter_init(&it, &c->written); cocm_strmap_next(&it);) {
+		struct cocm_written *w = it.value;
+
+		free(w->before_rv);
+		free(w->what);
+		free(w);
+	}
+	cocm_strmap_finish(&c->written);
 	free(c->identity);
 	free(c);
 }

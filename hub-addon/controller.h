@@ -97,6 +97,9 @@ struct cocm_ctl {
 	struct cocm_rindex cluster_works;      /* work key "cluster/name" -> cluster */
 	struct cocm_strmap health;             /* Release key -> (uintptr_t) health + 1 */
 	struct cocm_strmap apply_failed;       /* work key -> struct cocm_apply_failure* */
+	struct cocm_strmap written;            /* "W:<work key>" / "S:<Release key>" ->
+						  struct cocm_written*: our last write, for as long
+						  as the cache has not caught up with it */
 	uint64_t rng;
 	int leader;
 	int synced;            /* every informer has synced */
@@ -104,6 +107,14 @@ struct cocm_ctl {
 	int inflight_closes;
 	void (*done)(void *arg);
 	void *done_arg;
+};
+
+/* A write the informer has not delivered back yet: while the cached object still has
+ * before_rv, `what` (a content hash, or a printed status) is the truth, so a reconcile that
+ * runs before the watch event does not write the same thing again. */
+struct cocm_written {
+	char *before_rv;
+	char *what;
 };
 
 struct cocm_apply_failure {

@@ -55,7 +55,8 @@ struct op {
 	struct rec *r;
 	int what; /* OP_* */
 	char wkey[COCM_CACHE_KEY_MAX];
-	char *hash;
+	char *hash;      /* OP_APPLY_WORK: content hash; OP_STATUS: printed status */
+	char *before_rv; /* resourceVersion of the cached object when the write started */
 };
 
 enum { OP_APPLY_WORK, OP_DELETE_WORK, OP_FINALIZER, OP_STATUS, OP_PLACEMENT, OP_BINDING };
@@ -127,6 +128,55 @@ static int has_finalizer(const cJSON *obj)
 	return 0;
 }
 
+/* ---- writes the cache has not seen yet ------------------------------------------------- */
+
+static const char *rv_of(const cJSON *obj)
+{
+	const char *rv = obj != NULL ? cocm_json_str(obj, "metadata", "resourceVersion", NULL) : NULL;
+
+	return rv != NULL ? rv : "";
+}
+
+static void written_drop(struct cocm_ctl *c, const char *key)
+{
+	struct cocm_written *w = cocm_strmap_del(&c->written, key, NULL);
+
+	if (w != NULL) {
+		free(w->before_rv);
+		free(w->what);
+		free(w);
+	}
+}
+
+/* Our last write under key while `cached` is still the object it replaced, else NULL. */
+static const char *written_get(struct cocm_ctl *c, const char *key, const cJSON *cached)
+{
+	struct cocm_written *w = cocm_strmap_get(&c->written, key);
+
+	if (w == NULL)
+		return NULL;
+	if (strcmp(w->before_rv, rv_of(cached)) == 0)
+		return w->what;
+	written_drop(c, key); /* the cache caught up */
+	return NULL;
+}
+
+static void written_put(struct cocm_ctl *c, const char *key, const char *before_rv,
+	const char *what)
+{
+	struct cocm_written *w = COCM_NEW(struct cocm_written);
+
+	written_drop(c, key);
+	w->before_rv = cocm_xstrdup(before_rv != NULL ? before_rv : "");
+	w->what = cocm_xstrdup(what);
+	cocm_strmap_put(&c->written, key, w);
+}
+
+static void wkey_of(char *out, size_t cap, const char *prefix, const char *key)
+{
+	snprintf(out, cap, "%s:%s", prefix, key);
+}
+
 /* ---- API calls -------------------------------------------------------------------------- */
 
 static void on_op(struct cocm_resp *resp, void *arg)
@@ -139,6 +189,11 @@ static void on_op(struct cocm_resp *resp, void *arg)
 	switch (o->what) {
 	case OP_APPLY_WORK:
 		if (resp->err == COCM_OK) {
+			char k[COCM_CACHE_KEY_MAX + 8];
+
+			wkey_of(k, sizeof(k), "W", o->wkey);
+			if (o->hash != NULL)
+				written_put(c, k, o->before_rv, o->hash);
 			cocm_metric_inc(c->m.works_applied, NULL, NULL, 1);
 			f = cocm_strmap_del(&c->apply_failed, o->wkey, NULL);
 			if (f != NULL) {
@@ -178,8 +233,14 @@ static void on_op(struct cocm_resp *resp, void *arg)
 			note_err(r, resp->err);
 		break;
 	case OP_STATUS:
-		if (resp->err == COCM_OK)
+		if (resp->err == COCM_OK) {
+			char k[COCM_CACHE_KEY_MAX + 48];
+
+			wkey_of(k, sizeof(k), "S", r->key);
+			if (o->hash != NULL)
+				written_put(c, k, o->before_rv, o->hash);
 			cocm_metric_inc(c->m.status_writes, r->kind, NULL, 1);
+		}
 		else if (resp->err != COCM_ENOTFOUND)
 			note_err(r, resp->err);
 		break;
@@ -192,6 +253,7 @@ static void on_op(struct cocm_resp *resp, void *arg)
 		break;
 	}
 	free(o->hash);
+	free(o->before_rv);
 	free(o);
 	if (--r->pending == 0) {
 		if (r->phase == 1)
@@ -220,11 +282,12 @@ static void started(struct rec *r, struct op *o, enum cocm_err rc)
 	}
 	note_err(r, rc == COCM_ESTATE ? COCM_ERETRY : rc);
 	free(o->hash);
+	free(o->before_rv);
 	free(o);
 }
 
 static void apply_obj(struct rec *r, const struct cocm_gvr *g, const cJSON *obj, int what,
-	const char *wkey, const char *hash)
+	const char *wkey, const char *hash, const char *before_rv)
 {
 	struct cocm_write_opts wo = { .field_manager = COCM_SSA_MANAGER, .force = 1 };
 	struct op *o = new_op(r, what, wkey);
@@ -232,6 +295,7 @@ static void apply_obj(struct rec *r, const struct cocm_gvr *g, const cJSON *obj,
 	const char *name = cocm_json_str(obj, "metadata", "name", NULL);
 
 	o->hash = hash != NULL ? cocm_xstrdup(hash) : NULL;
+	o->before_rv = cocm_xstrdup(before_rv != NULL ? before_rv : "");
 	started(r, o, cocm_kube_patch(r->c->kube, g, g->namespaced ? ns : NULL, name,
 		COCM_PATCH_APPLY, obj, &wo, on_op, o));
 }
@@ -353,7 +417,8 @@ static void ensure_placement(struct rec *r, const cJSON *plane)
 		cur_hash = cur != NULL ? cocm_works_hash(cur) : NULL;
 		if (cur_hash == NULL || strcmp(cur_hash, hex) != 0) {
 			cocm_log(COCM_LOG_INFO, "reconcile", "apply-placement placement=%s", pkey);
-			apply_obj(r, &cocm_gvr_of[COCM_INF_PLACEMENT], pl, OP_PLACEMENT, pkey, NULL);
+			apply_obj(r, &cocm_gvr_of[COCM_INF_PLACEMENT], pl, OP_PLACEMENT, pkey, NULL,
+				NULL);
 		}
 		hash_hex(bd, hex);
 		ann = cocm_json_obj(cocm_json_obj(bd, "metadata"), "annotations");
@@ -365,7 +430,7 @@ static void ensure_placement(struct rec *r, const cJSON *plane)
 		if (cur == NULL || (cocm_works_hash(cur) != NULL &&
 			strcmp(cocm_works_hash(cur), hex) != 0)) {
 			cocm_log(COCM_LOG_INFO, "reconcile", "apply-binding binding=%s", bkey);
-			apply_obj(r, &cocm_gvr_of[COCM_INF_BINDING], bd, OP_BINDING, bkey, NULL);
+			apply_obj(r, &cocm_gvr_of[COCM_INF_BINDING], bd, OP_BINDING, bkey, NULL, NULL);
 		}
 	}
 	cJSON_Delete(pl);
@@ -446,8 +511,13 @@ static void sync_works(struct rec *r, const cJSON *rel)
 			cocm_json_set_str(cocm_json_obj(w, "metadata"), "namespace", cl->valuestring);
 			snprintf(wk, sizeof(wk), "%s/%s", cl->valuestring, name);
 			cJSON_AddItemToObject(wanted, wk, cJSON_CreateTrue());
+			char wrk[COCM_CACHE_KEY_MAX + 8];
+
 			cur = wc != NULL ? cocm_cache_get(wc, wk) : NULL;
-			cur_hash = cur != NULL ? cocm_works_hash(cur) : NULL;
+			wkey_of(wrk, sizeof(wrk), "W", wk);
+			cur_hash = written_get(c, wrk, cur);
+			if (cur_hash == NULL)
+				cur_hash = cur != NULL ? cocm_works_hash(cur) : NULL;
 			if (cur_hash != NULL && hash != NULL && strcmp(cur_hash, hash) == 0 &&
 				!cocm_works_deleting(cur))
 				continue;
@@ -461,7 +531,7 @@ static void sync_works(struct rec *r, const cJSON *rel)
 			if (cur != NULL && cocm_works_deleting(cur))
 				continue; /* wait until it is gone, then create it anew */
 			cocm_log(COCM_LOG_INFO, "reconcile", "apply-work release=%s work=%s", r->key, wk);
-			apply_obj(r, &cocm_gvr_of[COCM_INF_WORK], w, OP_APPLY_WORK, wk, hash);
+			apply_obj(r, &cocm_gvr_of[COCM_INF_WORK], w, OP_APPLY_WORK, wk, hash, rv_of(cur));
 		}
 	}
 	nhave = cocm_works_of_release(wc, r->kind, r->ns, r->name, &have);
@@ -725,7 +795,9 @@ static void record_events(struct rec *r, const cJSON *rel, const cJSON *old, con
 
 	o = find_cond(old, COCM_COND_SCHEDULED);
 	n = find_cond(st, COCM_COND_SCHEDULED);
-	if (n != NULL && (strcmp(cond_field(o, "status"), cond_field(n, "status")) != 0 ||
+	/* a brand-new Release waits a moment for its first decisions: not worth a warning */
+	if (n != NULL && !(o == NULL && strcmp(cond_field(n, "reason"), COCM_REASON_NO_CLUSTERS) == 0) &&
+		(strcmp(cond_field(o, "status"), cond_field(n, "status")) != 0 ||
 		strcmp(cond_field(o, "reason"), cond_field(n, "reason")) != 0)) {
 		if (strcmp(cond_field(n, "status"), "True") == 0)
 			cocm_events_record(ev, rel, "Normal", "Scheduled", "%s", cond_field(n, "message"));
@@ -743,8 +815,8 @@ static void record_events(struct rec *r, const cJSON *rel, const cJSON *old, con
 		strcmp(cond_field(o, "message"), cond_field(n, "message")) != 0))
 		cocm_events_record(ev, rel, "Warning", "ApplyFailed", "%s", cond_field(n, "message"));
 	if (sum->worst == COCM_HEALTH_DEGRADED && old_worst(old) != COCM_HEALTH_DEGRADED)
-		cocm_events_record(ev, rel, "Warning", "Degraded", "a resource is Degraded on %zu "
-			"cluster(s) looked at", sum->clusters);
+		cocm_events_record(ev, rel, "Warning", "Degraded", "a resource is Degraded (worst "
+			"health over %zu cluster(s))", sum->clusters);
 }
 
 /* While a deletion waits on a cluster that is not available, say so (the recorder aggregates
@@ -774,7 +846,7 @@ static void write_status(struct rec *r, const cJSON *rel)
 	const char **clusters = NULL;
 	struct cocm_fold_in in = { 0 };
 	struct cocm_fold_summary sum;
-	cJSON *st = NULL;
+	cJSON *st = NULL, *pending_status = NULL;
 	const cJSON *old = cocm_json_get(rel, "status", NULL);
 	char now[32], err[ERRCAP];
 	int64_t gen = 0;
@@ -817,11 +889,22 @@ static void write_status(struct rec *r, const cJSON *rel)
 		cocm_strmap_put(&c->health, r->key, (void *)(uintptr_t)(sum.worst + 1));
 	if (r->mode == M_DELETING)
 		report_blocked(r, rel, works, nworks);
-	if (!cocm_status_equal(old, st)) {
+	{
+		char sk[COCM_CACHE_KEY_MAX + 48];
+		const char *mine;
+
+		wkey_of(sk, sizeof(sk), "S", r->key);
+		mine = written_get(c, sk, rel);
+		if (mine != NULL) /* our last write is not in the cache yet */
+			pending_status = cocm_json_parse(mine, strlen(mine), NULL, 0);
+	}
+	if (!cocm_status_equal(pending_status != NULL ? pending_status : old, st)) {
 		cJSON *patch = cJSON_CreateObject();
 		struct cocm_write_opts wo = { .subresource = "status" };
 		struct op *o = new_op(r, OP_STATUS, NULL);
 
+		o->hash = cocm_json_print(st);
+		o->before_rv = cocm_xstrdup(rv_of(rel));
 		cJSON_AddItemToObject(patch, "status", st);
 		st = NULL;
 		cocm_log(COCM_LOG_INFO, "reconcile", "write-status release=%s health=%s applied=%d "
@@ -836,6 +919,7 @@ static void write_status(struct rec *r, const cJSON *rel)
 	free(clusters);
 	free(works);
 	cJSON_Delete(st);
+	cJSON_Delete(pending_status);
 }
 
 static void phase2(struct rec *r)

@@ -172,6 +172,9 @@ static CURL *make_easy(struct req *r)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* HTTP/1.1 on purpose: one connection per watch, so one dead connection cannot stall every
+	 * watch at once (client-go needed HTTP/2 pings for that); keep-alive reuses the rest. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, k->connect_ms);
 	if (r->is_watch) {
 		/* No total timeout: a watch lives long. A silent connection fails after idle_s. */
@@ -196,7 +199,10 @@ static CURL *make_easy(struct req *r)
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	}
 	if (k->cfg.ca_pem != NULL) {
+		/* Trust exactly the configured CA, as kubectl does: no system bundle or directory. */
 		struct curl_blob b = { k->cfg.ca_pem, k->cfg.ca_len, CURL_BLOB_NOCOPY };
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 		curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b);
 	}
 	if (k->cfg.cert_pem != NULL && k->cfg.key_pem != NULL) {

@@ -1,6 +1,7 @@
 /* Release -> ManifestWork bodies (see render.h). */
 #include "manifestwork/render.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,8 @@ struct render {
 	size_t max;
 	struct cocm_render_entry *e;
 	size_t n, cap;
+	char *text; /* arena of the manifests' compact texts, NUL after each */
+	size_t text_len, text_cap;
 	char *err;
 	size_t errcap;
 };
@@ -327,23 +330,41 @@ static void build_manifest(struct render *r, struct cocm_render_entry *e)
 
 /* The size Go's encoding/json gives the manifest (what OCM's webhook counts): cJSON's compact
  * text plus Go's HTML-safe escapes ('<', '>', '&' -> \u003c..., U+2028/2029 -> \u2028/9).
- * The text is kept in the entry: the content hash reuses it instead of printing again. */
-static size_t json_size(struct cocm_render_entry *e)
+ * The text is kept in the render's arena (printed in place: no buffer growth per manifest)
+ * and the content hash reuses it instead of printing again. */
+static size_t json_size(struct render *r, struct cocm_render_entry *e)
 {
-	char *s = cocm_json_print(e->manifest);
-	size_t n = 0, i;
+	const char *s;
+	size_t n = 0, i = 0;
 
-	for (i = 0; s[i] != '\0'; i++) {
+	for (;;) {
+		size_t avail = r->text_cap - r->text_len;
+
+		if (avail >= 256 && avail <= INT_MAX &&
+			cJSON_PrintPreallocated(e->manifest, r->text + r->text_len, (int)avail, 0))
+			break;
+		r->text_cap = r->text_cap ? r->text_cap * 2 : 16384;
+		r->text = cocm_xrealloc(r->text, r->text_cap);
+	}
+	s = r->text + r->text_len;
+	for (;;) {
+		size_t run = strcspn(s + i, "<>&\xe2"); /* the bytes that may grow (libc scans fast) */
+
+		i += run;
+		n += run;
+		if (s[i] == '\0')
+			break;
 		n++;
 		if (s[i] == '<' || s[i] == '>' || s[i] == '&')
 			n += 5;
-		else if ((unsigned char)s[i] == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
+		else if ((unsigned char)s[i + 1] == 0x80 &&
 			((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9))
 			n += 3; /* 3 UTF-8 bytes become 6 */
+		i++;
 	}
-	free(e->text);
-	e->text = s;
+	e->text_off = r->text_len;
 	e->text_len = i;
+	r->text_len += i + 1;
 	return n;
 }
 
@@ -364,8 +385,9 @@ static void hash_str(struct cocm_sha256 *h, const char *s)
  * build_work ({"workload":{"manifests":[...]},"deleteOption":...,"manifestConfigs":[...]}),
  * streaming each manifest's text kept by json_size instead of printing the whole spec again
  * (cJSON's compact printer is compositional: an object's text is its members' texts joined). */
-static void hash_spec(struct cocm_sha256 *h, struct cocm_render_entry *const *order, size_t n,
-	unsigned part, const cJSON *delete_option, const cJSON *configs)
+static void hash_spec(struct cocm_sha256 *h, const struct render *r,
+	struct cocm_render_entry *const *order, size_t n, unsigned part, const cJSON *delete_option,
+	const cJSON *configs)
 {
 	size_t i;
 	int any = 0;
@@ -376,7 +398,7 @@ static void hash_spec(struct cocm_sha256 *h, struct cocm_render_entry *const *or
 			continue;
 		if (any)
 			hash_str(h, ",");
-		cocm_sha256_update(h, order[i]->text, order[i]->text_len);
+		cocm_sha256_update(h, r->text + order[i]->text_off, order[i]->text_len);
 		any = 1;
 	}
 	hash_str(h, "]},\"deleteOption\":");
@@ -439,7 +461,7 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	hash_str(&h, "\n");
 	hash_item(&h, ann);
 	hash_str(&h, "\n");
-	hash_spec(&h, order, n, part, delopt, configs);
+	hash_spec(&h, r, order, n, part, delopt, configs);
 	hash_str(&h, "\n");
 	cocm_sha256_final(&h, dig);
 	for (i = 0; i < 32; i++) {
@@ -455,11 +477,11 @@ static void free_entries(struct render *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < r->n; i++)
 		cJSON_Delete(r->e[i].manifest);
-		free(r->e[i].text);
-	}
 	free(r->e);
+	free(r->text);
+	r->text = NULL;
 	r->e = NULL;
 	r->n = r->cap = 0;
 }
@@ -551,7 +573,7 @@ enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
 		build_manifest(&r, &r.e[i]);
 	add_namespaces(&r);
 	for (i = 0; i < r.n; i++) {
-		r.e[i].size = json_size(&r.e[i]);
+		r.e[i].size = json_size(&r, &r.e[i]);
 		if (r.e[i].size > r.max) {
 			rc = failf(&r, COCM_ETOOBIG,
 				"%s: %s%s%s %s%s%s is %zu bytes as JSON, more than the %zu bytes one "

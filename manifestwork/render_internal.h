@@ -17,8 +17,8 @@ struct cocm_render_entry {
 	int ignore_replicas;   /* targeted by an HPA of the Release */
 	cJSON *manifest;       /* owned until moved into a work */
 	size_t size;           /* bytes of manifest as Go's encoding/json prints it */
-	char *text;            /* owned: cJSON's compact text of manifest (for the content hash) */
-	size_t text_len;
+	size_t text_off;       /* cJSON's compact text of manifest (for the content hash): */
+	size_t text_len;       /*   bytes [text_off, text_off + text_len) of the render's arena */
 	unsigned part;         /* 1-based */
 };
 

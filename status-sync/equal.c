@@ -71,8 +71,8 @@ static int conditions_equal(const cJSON *a, const cJSON *b)
 
 	if (empty_list(a) || empty_list(b))
 		return empty_list(a) && empty_list(b);
-	if (!cJSON_IsArray(a) || !cJSON_IsArray(b))
-		return cJSON_Compare(a, b, 1);
+	if (!cJSON_IsArray(a) || !cJSON_IsArray(b) || cJSON_Compare(a, b, 1))
+		return cJSON_Compare(a, b, 1); /* identical lists are equal even when malformed */
 	if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
 		return 0;
 	cJSON_ArrayForEach(x, a)

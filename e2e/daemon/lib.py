@@ -280,7 +280,7 @@ class Daemon:
 		self.log = open(self.logpath, 'a')
 		args = [binary, 'run', '--kubeconfig', emu.daemon_kubeconfig(user), '--namespace', 'choreo-ocm-system',
 			'--metrics-bind-address', '127.0.0.1:%d' % self.metrics_port,
-			'--health-probe-bind-address', '127.0.0.1:%d' % self.probe_port, '-v', '1'] + list(extra)
+			'--health-probe-bind-address', '127.0.0.1:%d' % self.probe_port, '-v', os.environ.get('COCM_E2E_V', '1')] + list(extra)
 		self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log)
 
 	def http(self, path):

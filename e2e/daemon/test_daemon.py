@@ -56,6 +56,13 @@ class Base(unittest.TestCase):
 				codes.append(d.stop())
 			except AssertionError as e:
 				codes.append(str(e))
+		out = os.environ.get('COCM_AUDIT_OUT')
+		if out:  # e2e/daemon/record_calls.py: every request the daemons made
+			import json
+			with open(out, 'a') as f:
+				for e in cls.emu.admin.audit():
+					if e.get('user') in cls.users:
+						f.write(json.dumps(dict(e, user='choreo-ocm')) + '\n')
 		cls.emu.stop()
 		if all(c in (0, None) for c in codes) and os.environ.get('COCM_KEEP') is None:
 			shutil.rmtree(cls.dir, ignore_errors=True)
@@ -378,8 +385,10 @@ class Deletion(Base):
 		wait_for(lambda: self.clusters_of('two') == ['dp-west'], T, what='dp-east work removed')
 		time.sleep(2)
 		self.assertIsNotNone(k.get_or_none('RenderedRelease', O.NS, 'two'), 'never released while a work remains')
-		evs = [e for e in k.list('Event', O.NS) if e['involvedObject'].get('name') == 'two']
-		self.assertIn('CleanupBlocked', [e['reason'] for e in evs])
+		wait_for(lambda: 'CleanupBlocked' in [e['reason'] for e in k.list('Event', O.NS)
+						      if e['involvedObject'].get('name') == 'two'],
+			 T, what='CleanupBlocked event once dp-west turns unavailable')
+		self.assertIsNotNone(k.get_or_none('RenderedRelease', O.NS, 'two'))
 		adm.call('POST', '/admin/clusters/dp-west/online')
 		wait_for(lambda: k.get_or_none('RenderedRelease', O.NS, 'two') is None, T, what='deletion completes')
 		self.assertEqual(self.spoke('dp-west', 'Deployment', 'two'), [])

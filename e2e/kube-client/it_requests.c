@@ -360,7 +360,7 @@ static void on_closed(void *arg)
  * with ECANCELED; the loop closes cleanly. */
 Test(requests, close_cancels_everything)
 {
-	const struct cocm_kube_opts o = { .qps = 1, .burst = 2 };
+	const struct cocm_kube_opts o = { .qps = 0.01, .burst = 2 }; /* 2 now, the next in 100 s */
 	struct seq s = { 0, 0, 0 };
 	int closed = 0, i;
 

@@ -260,3 +260,49 @@ Test(tls, kubeconfig_token_file_rotation)
 	kt_resp_finish(&r1);
 	kt_resp_finish(&r2);
 }
+
+/* In-cluster: service host/port from the environment, CA/token/namespace from the SA directory
+ * ($COCM_SA_DIR); a rotated token file is picked up by the running client. */
+Test(tls, in_cluster_service_account_with_rotation)
+{
+	struct cocm_kube_config cfg;
+	struct cocm_kube *k;
+	struct kt_resp r1 = { 0 }, r2 = { 0 };
+	char err[512] = "", port[16], cmd[1600], ns[700];
+	cJSON *log;
+	FILE *f;
+
+	kt_server_start(&srv, AUTH_SCENARIO("\"tokens\":[\"sa-1\",\"sa-2\"]"), 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s/ca.crt' '%s/ca.crt'", kt_pki(), srv.dir);
+	cr_assert_eq(system(cmd), 0);
+	write_token(srv.dir, "sa-1");
+	snprintf(ns, sizeof(ns), "%s/namespace", srv.dir);
+	f = fopen(ns, "w");
+	cr_assert_not_null(f);
+	fputs("default", f);
+	fclose(f);
+	snprintf(port, sizeof(port), "%d", srv.port);
+	unsetenv("KUBECONFIG");
+	setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", port, 1);
+	setenv("COCM_SA_DIR", srv.dir, 1);
+	cr_assert_eq(cocm_kube_config_load(&cfg, NULL, NULL, err, sizeof(err)), COCM_OK, "%s", err);
+	cr_assert_str_eq(cfg.source, "in-cluster");
+	k = cocm_kube_create(&loop, &cfg, &no_retry);
+	cocm_kube_config_finish(&cfg);
+	cr_assert_not_null(k);
+	cr_assert_eq(cocm_kube_get(k, &pods, cocm_kube_namespace(k), "p", kt_resp_cb, &r1), COCM_OK);
+	kt_run_until(&loop, &r1.done, 30);
+	cr_assert_eq(r1.err, COCM_OK, "%s: %s", cocm_err_name(r1.err), r1.status.message);
+	write_token(srv.dir, "sa-2");
+	cr_assert_eq(cocm_kube_get(k, &pods, "default", "p", kt_resp_cb, &r2), COCM_OK);
+	kt_run_until(&loop, &r2.done, 30);
+	cr_assert_eq(r2.err, COCM_OK);
+	kt_finish(&loop, k);
+	log = kt_server_log(&srv);
+	cr_assert_str_eq(cocm_json_str(cJSON_GetArrayItem(log, 0), "auth", NULL), "bearer:sa-1");
+	cr_assert_str_eq(cocm_json_str(cJSON_GetArrayItem(log, 1), "auth", NULL), "bearer:sa-2");
+	cJSON_Delete(log);
+	kt_resp_finish(&r1);
+	kt_resp_finish(&r2);
+}

@@ -35,3 +35,29 @@ Test(sha256, incremental_equals_oneshot)
 		snprintf(hex2 + 2 * i, 3, "%02x", out[i]);
 	cr_assert_str_eq(hex1, hex2);
 }
+
+/* FIPS 180-2 long vector: one million 'a', hashed in one call (whole-block fast path) and in
+ * uneven pieces (partial blocks before and after it). */
+Test(sha256, million_a)
+{
+	static char msg[1000000];
+	struct cocm_sha256 s;
+	unsigned char out[32];
+	char hex[65];
+	size_t i, step;
+
+	memset(msg, 'a', sizeof(msg));
+	cocm_sha256_hex(msg, sizeof(msg), hex);
+	cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	cocm_sha256_init(&s);
+	for (i = 0; i < sizeof(msg); i += step) {
+		step = 1 + (i * 7919) % 1000;
+		if (step > sizeof(msg) - i)
+			step = sizeof(msg) - i;
+		cocm_sha256_update(&s, msg + i, step);
+	}
+	cocm_sha256_final(&s, out);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", out[i]);
+	cr_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
