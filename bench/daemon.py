@@ -549,8 +549,10 @@ def main():
 	print('daemon_converge_s=%.1f' % m['converge_s'])
 	print('daemon_cpu_s_per_1k=%.2f' % m['cpu_s_per_1k'])
 	print('requests_per_release=%.2f' % m['requests_per_release'])
-	print('requests_by_verb=%s' % ','.join('%s:%.2f' % (k.replace(' ', '_'), v / float(m['releases']))
-					  for k, v in sorted(m['requests_by_verb'].items())))
+	big = {k: v for k, v in m['requests_by_verb'].items() if v * 100 >= m['releases']}
+	rest = sum(v for k, v in m['requests_by_verb'].items() if k not in big)
+	print('requests_by_verb=%s,other:%.2f' % (','.join('%s:%.2f' % (k.replace(' ', '_'), v / float(m['releases']))
+							   for k, v in sorted(big.items())), rest / float(m['releases'])))
 	print('writes_steady=%d' % m['writes_steady'])
 	print('writes_restart=%d' % m['writes_restart'])
 	print('daemon_rss_mb=%.1f' % m['rss_mb'])

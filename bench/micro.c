@@ -370,7 +370,7 @@ int main(int argc, char **argv)
 	struct fold_case fc;
 	struct pair_result prt, prl, pf, pfm;
 	double only_t, only_l;
-	int i;
+	int i, rc = 0;
 
 	cocm_xalloc_init();
 	for (i = 1; i < argc; i++) {
@@ -410,8 +410,10 @@ int main(int argc, char **argv)
 	if (render_setup(&rt, typ, typ_len) || render_setup(&rl, large, large_len) ||
 		fold_setup(&fc, typ, typ_len, works, works_len))
 		return 1;
-	if (profile)
-		return run_profile(profile, (size_t)iters, &rt, &rl, &fc);
+	if (profile) {
+		rc = run_profile(profile, (size_t)iters, &rt, &rl, &fc);
+		goto out;
+	}
 
 	measure_pair(render_path, render_floor, &rt, (size_t)rounds, (uint64_t)sample_ms * 1000000u, &prt);
 	measure_pair(render_path, render_floor, &rl, (size_t)rounds, (uint64_t)sample_ms * 1000000u, &prl);
@@ -440,7 +442,7 @@ int main(int argc, char **argv)
 	printf("fold_meta_floor_us=%.2f\n", pfm.floor_ns / 1000.0);
 	printf("fold_meta_ratio=%.2f\n", pfm.ratio);
 	printf("micro_rounds=%lld\n", rounds);
-
+out:
 	cJSON_Delete(rt.parsed);
 	cJSON_Delete(rt.rendered);
 	cJSON_Delete(rl.parsed);
@@ -454,5 +456,5 @@ int main(int argc, char **argv)
 	free(typ);
 	free(large);
 	free(works);
-	return 0;
+	return rc;
 }

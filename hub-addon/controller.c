@@ -558,7 +558,9 @@ struct cocm_ctl *cocm_ctl_create(uv_loop_t *loop, struct cocm_kube *k,
 		if (w == COCM_INF_RENDERED && !(release_kinds & 2))
 			continue;
 		io.transform = cocm_works_slim;
-		if (w == COCM_INF_WORK) {
+		if (w == COCM_INF_RELEASE || w == COCM_INF_RENDERED) {
+			io.transform = cocm_works_release_transform;
+		} else if (w == COCM_INF_WORK) {
 			io.label_selector = managed_selector;
 			io.transform = cocm_works_transform;
 			io.index_labels = cocm_works_index_labels;

@@ -603,10 +603,19 @@ static double deleting_for_s(const cJSON *rel)
 	return (double)((long long)time(NULL) - t);
 }
 
+static void phase1_on(struct rec *r, const cJSON *rel);
+
 static void phase1(struct rec *r)
 {
+	cJSON *rel = cocm_works_unpack(release_obj(r));
+
+	phase1_on(r, rel);
+	cJSON_Delete(rel);
+}
+
+static void phase1_on(struct rec *r, const cJSON *rel)
+{
 	struct cocm_ctl *c = r->c;
-	const cJSON *rel = release_obj(r);
 	struct cocm_placement_target tgt;
 	char err[ERRCAP];
 	enum cocm_err rc;
@@ -853,6 +862,8 @@ static void write_status(struct rec *r, const cJSON *rel)
 
 	nworks = cocm_works_of_release(cocm_ctl_cache(c, COCM_INF_WORK), r->kind, r->ns, r->name,
 		&works);
+	for (i = 0; i < nworks; i++) /* the fold reads status.resourceStatus: unpack it */
+		works[i] = cocm_works_unpack(works[i]);
 	if (r->clusters != NULL) {
 		const cJSON *it;
 
@@ -917,6 +928,8 @@ static void write_status(struct rec *r, const cJSON *rel)
 	for (i = 0; i < ncl; i++)
 		clusters[i] = NULL;
 	free(clusters);
+	for (i = 0; i < nworks; i++)
+		cJSON_Delete((cJSON *)works[i]);
 	free(works);
 	cJSON_Delete(st);
 	cJSON_Delete(pending_status);
@@ -924,14 +937,14 @@ static void write_status(struct rec *r, const cJSON *rel)
 
 static void phase2(struct rec *r)
 {
-	const cJSON *rel;
+	cJSON *rel;
 
 	r->phase = 2;
 	if (r->c->closing || !r->c->leader || r->err != COCM_OK) {
 		finish(r);
 		return;
 	}
-	rel = release_obj(r);
+	rel = cocm_works_unpack(release_obj(r));
 	if (rel != NULL) {
 		switch (r->mode) {
 		case M_MANAGED:
@@ -945,6 +958,7 @@ static void phase2(struct rec *r)
 		}
 		if (r->drop_finalizer && has_finalizer(rel))
 			patch_finalizers(r, rel, 0);
+		cJSON_Delete(rel);
 	}
 	if (r->pending == 0)
 		finish(r);

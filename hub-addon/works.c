@@ -27,6 +27,64 @@ cJSON *cocm_works_slim(cJSON *obj, void *arg)
 	return obj;
 }
 
+/* parent[key] (an array or object) -> parent["x-cocm-packed-<key>"] = its compact text */
+static void pack(cJSON *parent, const char *key)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(parent, key);
+	char name[64];
+	char *text;
+
+	if (v == NULL || !(cJSON_IsArray(v) || cJSON_IsObject(v)))
+		return;
+	snprintf(name, sizeof(name), COCM_PACKED_PREFIX "%s", key);
+	text = cocm_json_print(v);
+	cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
+	cJSON_AddItemToObject(parent, name, cJSON_CreateString(text));
+	free(text);
+}
+
+static void unpack(cJSON *parent)
+{
+	cJSON *it, *next;
+
+	if (!cJSON_IsObject(parent))
+		return;
+	for (it = parent->child; it != NULL; it = next) {
+		next = it->next;
+		if (it->string != NULL && cJSON_IsString(it) &&
+			strncmp(it->string, COCM_PACKED_PREFIX, strlen(COCM_PACKED_PREFIX)) == 0) {
+			const char *key = it->string + strlen(COCM_PACKED_PREFIX);
+			cJSON *v = cocm_json_parse(it->valuestring, strlen(it->valuestring), NULL, 0);
+			char *k = cocm_xstrdup(key);
+
+			cJSON_Delete(cJSON_DetachItemViaPointer(parent, it));
+			if (v != NULL)
+				cJSON_AddItemToObject(parent, k, v);
+			free(k);
+		}
+	}
+}
+
+cJSON *cocm_works_release_transform(cJSON *obj, void *arg)
+{
+	cocm_works_slim(obj, arg);
+	pack(cJSON_GetObjectItemCaseSensitive(obj, "spec"), "resources");
+	pack(cJSON_GetObjectItemCaseSensitive(obj, "status"), "resources");
+	return obj;
+}
+
+cJSON *cocm_works_unpack(const cJSON *cached)
+{
+	cJSON *o;
+
+	if (cached == NULL)
+		return NULL;
+	o = cJSON_Duplicate(cached, 1);
+	unpack(cJSON_GetObjectItemCaseSensitive(o, "spec"));
+	unpack(cJSON_GetObjectItemCaseSensitive(o, "status"));
+	return o;
+}
+
 cJSON *cocm_works_transform(cJSON *obj, void *arg)
 {
 	cJSON *it = obj->child, *next;
@@ -38,6 +96,7 @@ cJSON *cocm_works_transform(cJSON *obj, void *arg)
 			strcmp(it->string, "status") != 0)
 			cJSON_Delete(cJSON_DetachItemViaPointer(obj, it));
 	}
+	pack(cJSON_GetObjectItemCaseSensitive(obj, "status"), "resourceStatus");
 	return cocm_works_slim(obj, arg);
 }
 

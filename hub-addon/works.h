@@ -20,6 +20,15 @@ cJSON *cocm_works_transform(cJSON *obj, void *arg);
  * kubectl last-applied-configuration annotation (a second copy of the whole object). */
 cJSON *cocm_works_slim(cJSON *obj, void *arg);
 
+/* Packing: the bulky lists nobody indexes are kept in the caches as one compact JSON string
+ * (a cJSON tree costs several times its text): a Release's spec.resources and
+ * status.resources, a work's status.resourceStatus. cocm_works_unpack() gives back the object
+ * as the API server sent it (a deep copy the caller owns: cJSON_Delete). Everything else
+ * (metadata, spec.environmentName, conditions) stays a tree in the cache. */
+#define COCM_PACKED_PREFIX "x-cocm-packed-"
+cJSON *cocm_works_release_transform(cJSON *obj, void *arg);
+cJSON *cocm_works_unpack(const cJSON *cached);
+
 /* The queue key "Kind/ns/name" of the Release a work delivers (from its annotations
  * ocm.openchoreo.dev/release and .../release-kind) into out; -1 when it has none / too long. */
 int cocm_works_release_key(const cJSON *work, char *out, size_t cap);

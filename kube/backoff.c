@@ -1,6 +1,7 @@
 /* Capped exponential backoff with jitter, per-key failure counting and a token bucket. */
 #include "kube/backoff.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,27 +110,10 @@ unsigned cocm_backoff_failures(const struct cocm_backoff *b, const char *key)
 
 void cocm_tokenbucket_init(struct cocm_tokenbucket *tb, double rate, double burst, uint64_t now_ms)
 {
-	tb->rate = rate;
-	tb->burst = burst >= 1 ? burst : 1;
-	tb->tokens = tb->burst;
-	tb->last_ms = now_ms;
+	cocm_ratelimit_init(&tb->rl, rate, burst >= (double)INT_MAX ? INT_MAX : (int)burst, now_ms);
 }
 
 uint64_t cocm_tokenbucket_reserve(struct cocm_tokenbucket *tb, uint64_t now_ms)
 {
-	double wait_s;
-
-	if (tb->rate <= 0)
-		return 0;
-	if (now_ms > tb->last_ms) {
-		tb->tokens += (double)(now_ms - tb->last_ms) / 1000.0 * tb->rate;
-		if (tb->tokens > tb->burst)
-			tb->tokens = tb->burst;
-		tb->last_ms = now_ms;
-	}
-	tb->tokens -= 1.0;
-	if (tb->tokens >= 0)
-		return 0;
-	wait_s = -tb->tokens / tb->rate;
-	return (uint64_t)(wait_s * 1000.0 + 0.999); /* round up: never early */
+	return cocm_ratelimit_reserve(&tb->rl, now_ms);
 }

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "kube/ratelimit.h"
+
 #include "kube/strmap.h"
 
 #define COCM_BACKOFF_ITEM_BASE_MS 5u
@@ -60,9 +62,7 @@ unsigned cocm_backoff_failures(const struct cocm_backoff *b, const char *key);
  * as golang.org/x/time/rate's Reserve does, so waiters are spread at 1/rate intervals.
  * rate <= 0 disables the bucket (reserve always returns 0). */
 struct cocm_tokenbucket {
-	double rate, burst; /* tokens per second, bucket size */
-	double tokens;      /* private */
-	uint64_t last_ms;   /* private */
+	struct cocm_ratelimit rl; /* private: the same bucket as the client's (ratelimit.h) */
 };
 void cocm_tokenbucket_init(struct cocm_tokenbucket *tb, double rate, double burst, uint64_t now_ms);
 uint64_t cocm_tokenbucket_reserve(struct cocm_tokenbucket *tb, uint64_t now_ms);

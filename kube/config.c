@@ -40,7 +40,8 @@ enum cocm_err cocm_kube_config_read(const char *path, size_t max, char **out, si
 
 	*out = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block here (it is refused below); no effect on regular files. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		cocm_kube_config_errf(why, whycap, "%s", strerror(errno));
 		return COCM_EIO;

@@ -59,15 +59,17 @@ static int same_group(const char *a, const char *b)
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
 }
 
-const struct cocm_api_resource *cocm_discovery_find(const struct cocm_discovery *d,
-	const char *group, const char *resource)
+/* The entry of group whose plural (by_kind 0) or kind (by_kind 1) is name, preferring the
+ * preferred version. */
+static const struct cocm_api_resource *find(const struct cocm_discovery *d, const char *group,
+	const char *name, int by_kind)
 {
 	const struct cocm_api_resource *first = NULL;
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
 		const struct cocm_api_resource *r = &d->v[i];
-		if (!same_group(r->group, group) || strcmp(r->resource, resource) != 0)
+		if (!same_group(r->group, group) || strcmp(by_kind ? r->kind : r->resource, name) != 0)
 			continue;
 		if (r->preferred)
 			return r;
@@ -77,22 +79,16 @@ const struct cocm_api_resource *cocm_discovery_find(const struct cocm_discovery 
 	return first;
 }
 
+const struct cocm_api_resource *cocm_discovery_find(const struct cocm_discovery *d,
+	const char *group, const char *resource)
+{
+	return find(d, group, resource, 0);
+}
+
 const struct cocm_api_resource *cocm_discovery_find_kind(const struct cocm_discovery *d,
 	const char *group, const char *kind)
 {
-	const struct cocm_api_resource *first = NULL;
-	size_t i;
-
-	for (i = 0; i < d->n; i++) {
-		const struct cocm_api_resource *r = &d->v[i];
-		if (!same_group(r->group, group) || strcmp(r->kind, kind) != 0)
-			continue;
-		if (r->preferred)
-			return r;
-		if (first == NULL)
-			first = r;
-	}
-	return first;
+	return find(d, group, kind, 1);
 }
 
 enum cocm_err cocm_discovery_add_list(struct cocm_discovery *d, const cJSON *list, int preferred)

@@ -389,6 +389,21 @@ static void list_failed(struct cocm_informer *inf, struct cocm_resp *resp)
 	schedule(inf, STEP_LIST, d);
 }
 
+/* 1 when every entry of a list page (NULL = none) is an object with a cache key. */
+static int items_keyed(const cJSON *items)
+{
+	const cJSON *it;
+	char key[COCM_CACHE_KEY_MAX];
+
+	if (!cJSON_IsArray(items))
+		return 1;
+	cJSON_ArrayForEach(it, items) {
+		if (!cJSON_IsObject(it) || cocm_cache_key_of(it, key, sizeof(key)) != COCM_OK)
+			return 0;
+	}
+	return 1;
+}
+
 static void on_list(struct cocm_resp *resp, void *arg)
 {
 	struct cocm_informer *inf = arg;
@@ -408,7 +423,10 @@ static void on_list(struct cocm_resp *resp, void *arg)
 	body = resp->body; /* take ownership */
 	resp->body = NULL;
 	items = cJSON_GetObjectItemCaseSensitive(body, "items");
-	if (body == NULL || (items != NULL && !cJSON_IsArray(items) && !cJSON_IsNull(items))) {
+	/* A page with an item that cannot be keyed is refused whole: skipping the item would make
+	 * the relist diff report the cached object as deleted (a garbage answer must never delete). */
+	if (body == NULL || (items != NULL && !cJSON_IsArray(items) && !cJSON_IsNull(items)) ||
+		!items_keyed(items)) {
 		struct cocm_resp bad = *resp;
 
 		cJSON_Delete(body);

@@ -21,4 +21,9 @@ void cocm_ratelimit_init(struct cocm_ratelimit *rl, double qps, int burst, uint6
  * time passing. */
 uint64_t cocm_ratelimit_take(struct cocm_ratelimit *rl, uint64_t now_ms);
 
+/* Reserves one token whether or not one is available and returns how many ms the caller must
+ * wait before using it (0 = now). Tokens may go negative, so reservations queue up behind each
+ * other at 1/qps intervals (golang.org/x/time/rate's Reserve). The work queue's overall bucket. */
+uint64_t cocm_ratelimit_reserve(struct cocm_ratelimit *rl, uint64_t now_ms);
+
 #endif

@@ -4,7 +4,12 @@
 # Runs apt-get as root, or through sudo when not root.
 set -euo pipefail
 
-pkgs=(build-essential cmake clang pkg-config python3 python3-yaml openssl
+# What uses what: build-essential/cmake/pkg-config and the -dev packages build everything;
+# clang + libclang-rt-dev (the ASan/UBSan runtime: only a Recommends of clang, and we install
+# without recommends) for `make asan`; python3 runs the emulator and the e2e drivers, python3-yaml
+# the deploy checks; openssl makes the test PKI; shellcheck and valgrind back their ctest entries.
+# kubectl is optional (not in Debian): the tests that need it skip with a message.
+pkgs=(build-essential cmake clang libclang-rt-dev pkg-config python3 python3-yaml openssl
 	libuv1-dev libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libcriterion-dev
 	shellcheck valgrind)
 

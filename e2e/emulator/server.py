@@ -290,8 +290,9 @@ class Handler(BaseHTTPRequestHandler):
 				       'accepted media types include: application/json, application/yaml')
 		try:
 			return json.loads(body)
-		except ValueError:
-			pass
+		except ValueError as e:
+			if 'json' in ctype:   # a JSON media type with a broken body: 400, as the real decoders answer
+				raise bad_request('json parse error: %s' % e) from None
 		if 'yaml' in ctype:
 			try:
 				docs = yamlmini.load_all(body.decode('utf-8'))
@@ -527,7 +528,11 @@ class Handler(BaseHTTPRequestHandler):
 			dry = dry or 'All' in (opts.get('dryRun') or [])
 			out = store.delete(res, name, ns, pol, opts.get('preconditions'),
 					   opts.get('gracePeriodSeconds', _q1(q, 'gracePeriodSeconds')), dry)
-			self._send_obj(202 if out.get('kind') != 'Status' and not dry else 200, out)
+			# Like the real handler: 200 (the object while finalizers hold it, a Status once gone);
+			# 202 only when the object stays AND the deprecated orphanDependents=false was sent.
+			orphan = opts.get('orphanDependents', _q1(q, 'orphanDependents'))
+			held = out.get('kind') != 'Status'
+			self._send_obj(202 if held and not dry and orphan in (False, 'false') else 200, out)
 		elif verb == 'deletecollection':
 			opts = self._decode(body, 'json') or {}
 			entries, _meta = store.list_entries(res, ns, _q1(q, 'labelSelector'), _q1(q, 'fieldSelector'))

@@ -220,7 +220,11 @@ class Watcher:
 			elif newm:
 				out = WatchEvent('ADDED', ev.obj, ev.raw, ev.rv, ev.res_key)
 			elif oldm:
-				out = WatchEvent('DELETED', ev.obj, ev.raw, ev.rv, ev.res_key)
+				# Like the watch cache: an object that stops matching is sent as DELETED carrying
+				# its PREVIOUS content (the state that matched) with the new resourceVersion.
+				prev = copy.deepcopy(ev.old)
+				prev['metadata']['resourceVersion'] = str(ev.rv)
+				out = WatchEvent('DELETED', prev, encode(prev), ev.rv, ev.res_key)
 			else:
 				return
 		self._push(out)
@@ -1016,7 +1020,7 @@ class Store:
 				new, managed = ssa.apply(res, cur, body, manager, force, subresource)
 			except ssa.Conflicts as c:
 				raise ApiError(409, 'Conflict', c.message(), {
-					'causes': [{'reason': 'FieldManagerConflict', 'message': 'conflict with "%s"' % m,
+					'causes': [{'reason': 'FieldManagerConflict', 'message': 'conflict with %s' % m,
 						    'field': p} for m, p in c.items]}) from None
 			return self._write(res, old, new, subresource, manager, 'Apply', dry_run, field_validation,
 					   warnings, managed=managed)

@@ -33,11 +33,27 @@ need() {
 	fi
 }
 
+# need_kubectl_minor N: the kubectl client must be 1.N or newer.
+need_kubectl_minor() {
+	local v minor
+	v=$(kubectl version --client -o json 2>/dev/null | tr -d ' \n' || true)
+	minor=$(sed -n 's/.*"clientVersion":{[^}]*"minor":"\([0-9]*\).*/\1/p' <<<"$v")
+	if [ -z "$minor" ] || [ "$minor" -lt "$1" ]; then
+		die "kubectl 1.$1 or newer is needed (found: ${minor:+1.}${minor:-unknown}): https://kubernetes.io/docs/tasks/tools/"
+	fi
+}
+
 need_docker() {
 	docker info >/dev/null 2>&1 || die "docker is installed but the daemon is not reachable (is it running? are you in the docker group?)"
 }
 
-kind_exists() { kind get clusters 2>/dev/null | grep -qx "$1"; }
+# kind_exists NAME. Not `kind get clusters | grep -q`: grep -q exits at the first match, kind then
+# dies of SIGPIPE on its next line, and pipefail turns the match into a failure.
+kind_exists() {
+	local all
+	all=$(kind get clusters 2>/dev/null) || return 1
+	grep -qx -- "$1" <<<"$all"
+}
 
 hubctl() { kubectl --context "$HUB_CTX" "$@"; }
 

@@ -92,6 +92,37 @@ Test(requests, retries_are_capped_and_report_the_last_status)
 	kt_finish(&loop, k);
 }
 
+Test(requests, retry_after_503_honoured_for_get_not_for_create)
+{
+	struct kt_resp g = { 0 }, c = { 0 };
+	cJSON *obj = cJSON_Parse("{\"metadata\":{\"name\":\"r1\"}}");
+	double t0;
+
+	start("{\"routes\":["
+		"{\"path\":\"/api/v1/namespaces/ns/pods/p\",\"responses\":["
+		"{\"status\":503,\"headers\":{\"Retry-After\":\"1\"},\"json\":{\"kind\":\"Status\","
+		"\"reason\":\"ServiceUnavailable\",\"code\":503}},{\"json\":{\"kind\":\"Pod\"}}]},"
+		"{\"method\":\"POST\",\"path\":\"/apis/openchoreo.dev/v1alpha1/namespaces/ns/releases\","
+		"\"responses\":[{\"status\":503,\"headers\":{\"Retry-After\":\"1\"},\"json\":{\"kind\":\"Status\","
+		"\"reason\":\"ServiceUnavailable\",\"code\":503}},{\"status\":201,\"json\":{}}]}"
+		"]}", NULL);
+	t0 = kt_now();
+	cr_assert_eq(cocm_kube_get(k, &pods, "ns", "p", kt_resp_cb, &g), COCM_OK);
+	cr_assert_eq(cocm_kube_create_obj(k, &rel, "ns", obj, NULL, kt_resp_cb, &c), COCM_OK);
+	cJSON_Delete(obj);
+	kt_run_until(&loop, &g.done, 30);
+	kt_run_until(&loop, &c.done, 30);
+	cr_assert_eq(g.err, COCM_OK, "GET after 503: %s", cocm_err_name(g.err));
+	cr_assert_geq(g.at - t0, 0.95, "GET retried after %.3f s, before Retry-After", g.at - t0);
+	cr_assert_eq(c.err, COCM_ERETRY, "a create answered 503 is not resent: %s", cocm_err_name(c.err));
+	cr_assert_eq(c.http_status, 503);
+	cr_assert_eq(c.retry_after_s, 1.0);
+	cr_assert_eq(kt_server_count(&srv, "GET", NULL), 2);
+	cr_assert_eq(kt_server_count(&srv, "POST", NULL), 1);
+	kt_resp_finish(&g);
+	kt_finish(&loop, k);
+}
+
 Test(requests, transport_errors_retried_for_get_never_for_create)
 {
 	struct kt_resp g = { 0 }, c = { 0 }, c429 = { 0 };
@@ -189,10 +220,12 @@ Test(requests, verbs_paths_queries_and_bodies)
 	cr_assert_eq(cocm_kube_get(k, &mcs, "ns", "c1", kt_resp_cb, &cl), COCM_EINVAL);
 	cr_assert_eq(cocm_kube_patch(k, &rel, "ns", "r1", COCM_PATCH_APPLY, obj, NULL, kt_resp_cb, &cl), COCM_EINVAL);
 	cr_assert_eq(cocm_kube_get(k, &pods, "ns", "../x", kt_resp_cb, &cl), COCM_EINVAL);
-	kt_run_until(&loop, &cl.done, 30);
-	kt_run_until(&loop, &del.done, 30);
-	kt_run_until(&loop, &lst.done, 30);
-	kt_run_until(&loop, &ap.done, 30);
+	{	/* requests run in parallel over several connections: wait for every one of them */
+		struct kt_resp *all[] = { &lst, &cr, &up, &mp, &jp, &ap, &del, &st, &cl };
+		size_t i;
+		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+			kt_run_until(&loop, &all[i]->done, 30);
+	}
 
 	b = lst.body;
 	cr_assert_eq(lst.err, COCM_OK);

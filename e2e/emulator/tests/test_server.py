@@ -133,6 +133,11 @@ class ServerTest(unittest.TestCase):
 		self.assertEqual(p['data'], {'k': 'v2'})
 		st, p, _ = self.c.request('PATCH', CMS + '/crud', {'data': {'x': '1'}}, 'text/plain')
 		self.assertEqual(st, 415)
+		for ctype in ('application/merge-patch+json', 'application/json-patch+json'):   # broken JSON: 400
+			st, e, _ = self.c.request('PATCH', CMS + '/crud', '{bad', ctype)
+			self.assertEqual((st, e['reason']), (400, 'BadRequest'), ctype)
+		st, e, _ = self.c.request('POST', CMS, '{bad')
+		self.assertEqual((st, e['reason']), (400, 'BadRequest'))
 		st, d, _ = self.c.request('DELETE', CMS + '/crud')
 		self.assertEqual((st, d['status']), (200, 'Success'))
 		st, e, _ = self.c.request('GET', CMS + '/crud')
@@ -216,7 +221,29 @@ class ServerTest(unittest.TestCase):
 		got = [next(evs), next(evs)]
 		self.assertEqual([(e['type'], e['object']['metadata']['name']) for e in got],
 				 [('ADDED', 'w1'), ('DELETED', 'w1')])
+		# the watch cache sends the PREVIOUS content (the one that matched) at the new resourceVersion
+		st, now, _ = self.c.request('GET', CMS + '/w1')
+		self.assertEqual(got[1]['object']['metadata']['labels'], {'app': 'x'})
+		self.assertEqual(got[1]['object']['metadata']['resourceVersion'], now['metadata']['resourceVersion'])
 		conn.close()
+
+	def test_delete_status_codes(self):
+		# 200 with the object while a finalizer holds it (202 only for the deprecated
+		# orphanDependents=false), 200 with a Status once it is gone; as kube-apiserver answers.
+		fin = cm('held')
+		fin['metadata']['finalizers'] = ['example.com/hold']
+		for name, opts, want in (('held', None, 200), ('held2', {'orphanDependents': False}, 202)):
+			fin['metadata']['name'] = name
+			st, _, _ = self.c.request('POST', CMS, fin)
+			self.assertEqual(st, 201)
+			st, d, _ = self.c.request('DELETE', CMS + '/' + name, opts)
+			self.assertEqual((st, d['kind']), (want, 'ConfigMap'), name)
+			self.assertIn('deletionTimestamp', d['metadata'])
+			st, _, _ = self.c.request('PATCH', CMS + '/' + name, {'metadata': {'finalizers': None}},
+						  'application/merge-patch+json')
+			self.assertEqual(st, 200)
+			st, _, _ = self.c.request('GET', CMS + '/' + name)
+			self.assertEqual(st, 404)
 
 	def test_watch_bookmark_and_timeout(self):
 		self.srv.store.bookmark_interval = 0.3
@@ -290,6 +317,20 @@ class ServerTest(unittest.TestCase):
 		self.assertEqual(a['total'], 3)
 		st, a = self.srv.admin_call('GET', '/admin/audit?verb=get')
 		self.assertEqual(a['total'], 1)
+		self.c.request('POST', CMS, cm('zz409'))
+		self.srv.admin_call('POST', '/admin/faults/errors', {'code': 409, 'count': 1, 'verb': 'patch'})
+		self.srv.admin_call('POST', '/admin/faults/errors', {'code': 503, 'count': 1, 'path': '/configmaps/zz409',
+								      'retryAfter': 2})
+		st, e, _ = self.c.request('PATCH', CMS + '/zz409', {'data': {'a': 'b'}}, 'application/merge-patch+json')
+		self.assertEqual((st, e['reason']), (409, 'Conflict'))
+		self.assertIn('the object has been modified', e['message'])
+		st, e, r = self.c.request('GET', CMS + '/zz409')
+		self.assertEqual((st, r.getheader('Retry-After'), e['reason']), (503, '2', 'ServiceUnavailable'))
+		st, o, _ = self.c.request('PATCH', CMS + '/zz409', {'data': {'a': 'b'}}, 'application/merge-patch+json')
+		self.assertEqual((st, o['data']['a']), (200, 'b'))   # each fault fires its count only
+		st, f = self.srv.admin_call('GET', '/admin/faults')
+		self.assertEqual((f['counters']['error_429'], f['counters']['error_500'], f['counters']['error_409'],
+				  f['counters']['error_503']), (2, 1, 1, 1))
 
 	def test_latency(self):
 		self.srv.admin_call('POST', '/admin/faults/latency', {'seconds': 0.3, 'count': 1})

@@ -1,6 +1,6 @@
 /* Broken and hostile kubeconfigs through cocm_kube_config_load on real files: missing fields,
  * bad base64, wrong types at every level, a file over the size cap, an alias bomb, nesting
- * 10,000 deep, binary garbage, an empty file, a directory and a device as the file. Each must
+ * 10,000 deep, binary garbage, an empty file, a directory, a device and a FIFO as the file. Each must
  * fail with ONE message that names the file (and the field when there is one), and no error
  * message may echo a token or key. (test_kubeconfig.c covers the ordinary field errors.) */
 #include <criterion/criterion.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kube/config.h"
@@ -131,4 +132,8 @@ Test(badinput_kubeconfig, huge_file_bomb_nesting_and_garbage)
 	refused_text("empty", "", NULL, NULL);
 	refused(dir, NULL, NULL);         /* a directory */
 	refused("/dev/null", NULL, NULL); /* not a regular file */
+	/* A FIFO without a writer: refused at once, not a hang (the test's timeout catches one). */
+	snprintf(p, sizeof(p), "%s/fifo", dir);
+	cr_assert_eq(mkfifo(p, 0600), 0);
+	refused(p, "not a regular file", NULL);
 }

@@ -140,8 +140,8 @@ Test(fold_badinput, malformed_release_is_refused_with_a_reason)
 	static const char *const rels[] = {
 		"[1]",
 		"{\"metadata\":{\"name\":\"r\",\"namespace\":\"n\"},\"spec\":{\"resources\":[{\"id\":\"a\"}]}}",
-		"{\"metadata\":{\"name\":\"r\",\"namespace\":\"n\"},\"spec\":{\"resources\":[{\"id\":\"a\","
-			"\"object\":{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}}]}}",
+		("{\"metadata\":{\"name\":\"r\",\"namespace\":\"n\"},\"spec\":{\"resources\":[{\"id\":\"a\","
+			"\"object\":{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}}]}}"),
 	};
 	for (size_t i = 0; i < sizeof(rels) / sizeof(rels[0]); i++) {
 		cJSON *rel = cJSON_Parse(rels[i]);
