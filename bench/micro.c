@@ -10,7 +10,8 @@
  * two runs under the same machine load. Printed: one `key=value` line per figure.
  *
  * render path  bytes in -> bytes out, what the daemon does per (Release, cluster): parse the
- *              Release JSON, cocm_render_works, print every work compact, free.
+ *              Release JSON, cocm_render_works_raw (manifests kept as the text the
+ *              render printed once), print every work compact, free.
  * render floor parse the Release JSON and print the (pre-rendered) resulting works with cJSON
  *              alone, free: the cost of touching the input and output bytes once.
  * fold         cocm_fold of the typical Release (carrying its previous status: the steady
@@ -116,7 +117,7 @@ static void render_path(void *arg)
 	const cJSON *w;
 	char err[256];
 
-	if (cocm_render_works(rel, clusters[0], NULL, &works, err, sizeof(err)) != COCM_OK)
+	if (cocm_render_works_raw(rel, clusters[0], NULL, &works, err, sizeof(err)) != COCM_OK)
 		abort();
 	cJSON_ArrayForEach(w, works)
 	{
@@ -135,7 +136,8 @@ static void render_only(void *arg)
 	cJSON *works = NULL;
 	char err[256];
 
-	if (cocm_render_works(c->parsed, clusters[0], NULL, &works, err, sizeof(err)) != COCM_OK)
+	if (cocm_render_works_raw(c->parsed, clusters[0], NULL, &works, err, sizeof(err)) !=
+		COCM_OK)
 		abort();
 	sink(works);
 	cJSON_Delete(works);

@@ -223,7 +223,7 @@ static void retry_discovery(struct run *r)
 static void on_discovery(enum cocm_err err, struct cocm_discovery *d, void *arg)
 {
 	struct run *r = arg;
-	unsigned kinds = 0;
+	unsigned kinds = 0, planes;
 
 	if (r->stopping) {
 		cocm_discovery_destroy(d);
@@ -238,6 +238,9 @@ static void on_discovery(enum cocm_err err, struct cocm_discovery *d, void *arg)
 		kinds |= 1;
 	if (cocm_discovery_find(d, "openchoreo.dev", "renderedreleases") != NULL)
 		kinds |= 2;
+	planes = (cocm_discovery_find(d, "openchoreo.dev", "observabilityplanes") != NULL ? 4u : 0) |
+		(cocm_discovery_find(d, "openchoreo.dev", "clusterobservabilityplanes") != NULL ?
+		8u : 0);
 	cocm_discovery_destroy(d);
 	if (kinds == 0) {
 		cocm_log(COCM_LOG_WARN, "run", "no-release-kinds msg=\"openchoreo.dev serves neither "
@@ -245,9 +248,10 @@ static void on_discovery(enum cocm_err err, struct cocm_discovery *d, void *arg)
 		retry_discovery(r);
 		return;
 	}
-	cocm_log(COCM_LOG_INFO, "run", "discovered releases=%d renderedreleases=%d",
-		(kinds & 1) != 0, (kinds & 2) != 0);
-	if (start_controller(r, kinds) != 0) {
+	cocm_log(COCM_LOG_INFO, "run", "discovered releases=%d renderedreleases=%d "
+		"observabilityplanes=%d clusterobservabilityplanes=%d", (kinds & 1) != 0,
+		(kinds & 2) != 0, (planes & 4) != 0, (planes & 8) != 0);
+	if (start_controller(r, kinds | planes) != 0) {
 		cocm_log(COCM_LOG_ERROR, "run", "start-failed");
 		r->exit_code = COCM_EXIT_RUNTIME;
 		begin_stop(r);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hub-addon/addon_reg.h"
+#include "hub-addon/agent_rbac.h"
 #include "hub-addon/events.h"
 #include "hub-addon/reconcile.h"
 #include "hub-addon/works.h"
@@ -32,12 +33,18 @@ const struct cocm_gvr cocm_gvr_of[COCM_INF_COUNT] = {
 	[COCM_INF_CLUSTER] = { "cluster.open-cluster-management.io", "v1", "managedclusters", 0 },
 	[COCM_INF_WORK] = { "work.open-cluster-management.io", "v1", "manifestworks", 1 },
 	[COCM_INF_MCA] = { "addon.open-cluster-management.io", "v1alpha1", "managedclusteraddons", 1 },
+	[COCM_INF_OP] = { "openchoreo.dev", "v1alpha1", "observabilityplanes", 1 },
+	[COCM_INF_COP] = { "openchoreo.dev", "v1alpha1", "clusterobservabilityplanes", 0 },
 };
 
 const struct cocm_gvr cocm_gvr_cma = { "addon.open-cluster-management.io", "v1alpha1",
 	"clustermanagementaddons", 0 };
 
 static const char *const decision_index[] = { COCM_LABEL_DECISION_PLACEMENT, NULL };
+/* Releases and works are big (8-60 KB of JSON each): a list page is parsed whole before its
+ * objects are cut down by the cache transforms, so a 500-object page would briefly cost tens
+ * of MB; 100 keeps that peak at a few MB (at 10,000 Releases: 100 + 300 list requests). */
+#define COCM_CTL_LIST_PAGE 100
 static const char *const managed_selector = COCM_LABEL_MANAGED_BY "=" COCM_MANAGED_BY;
 
 void cocm_ctl_now(char out[32])
@@ -143,13 +150,56 @@ static void env_changed(struct cocm_ctl *c, const cJSON *obj, int gone)
 	wake_env(c, ek);
 }
 
-static void plane_changed(struct cocm_ctl *c, enum cocm_inf w, const cJSON *obj)
+/* every Release of every Environment of a data plane */
+static void wake_dp_cb(const char *dp_key, void *arg)
+{
+	struct cocm_ctl *c = arg;
+
+	cocm_rindex_each(&c->dp_envs, dp_key, wake_env_cb, c);
+}
+
+/* A data plane's observability plane (spec.observabilityPlaneRef; none: `default` of the
+ * matching scope), for the op_dps index. */
+static void index_op(struct cocm_ctl *c, enum cocm_inf w, const cJSON *obj, const char *dp_key,
+	int gone)
+{
+	const char *ns = cocm_json_str(obj, "metadata", "namespace", NULL);
+	const char *kind = cocm_json_str(obj, "spec", "observabilityPlaneRef", "kind", NULL);
+	const char *name = cocm_json_str(obj, "spec", "observabilityPlaneRef", "name", NULL);
+	char t[COCM_CACHE_KEY_MAX + 32];
+	const char *tp = t;
+
+	if (gone) {
+		cocm_rindex_remove(&c->op_dps, dp_key);
+		return;
+	}
+	if (name == NULL) {
+		name = "default";
+		kind = w == COCM_INF_CDP ? "ClusterObservabilityPlane" : "ObservabilityPlane";
+	}
+	if (kind != NULL && strcmp(kind, "ClusterObservabilityPlane") == 0)
+		snprintf(t, sizeof(t), "ClusterObservabilityPlane/%s", name);
+	else if (ns != NULL)
+		snprintf(t, sizeof(t), "ObservabilityPlane/%s/%s", ns, name);
+	else
+		return;
+	cocm_rindex_set(&c->op_dps, dp_key, &tp, 1);
+}
+
+static void plane_changed(struct cocm_ctl *c, enum cocm_inf w, const cJSON *obj, int gone)
 {
 	char ok[COCM_CACHE_KEY_MAX], t[COCM_CACHE_KEY_MAX + 32];
 
 	if (obj_key(obj, ok, sizeof(ok)) != 0)
 		return;
+	if (w == COCM_INF_OP || w == COCM_INF_COP) {
+		snprintf(t, sizeof(t), "%s/%s", w == COCM_INF_COP ? "ClusterObservabilityPlane" :
+			"ObservabilityPlane", ok);
+		cocm_rindex_each(&c->op_dps, t, wake_dp_cb, c);
+		return;
+	}
 	snprintf(t, sizeof(t), "%s/%s", w == COCM_INF_CDP ? "ClusterDataPlane" : "DataPlane", ok);
+	index_op(c, w, obj, t, gone);
 	cocm_rindex_each(&c->dp_envs, t, wake_env_cb, c);
 }
 
@@ -172,6 +222,7 @@ static void decision_changed(struct cocm_ctl *c, const cJSON *obj)
 		return;
 	snprintf(pk, sizeof(pk), "%s/%s", ns, pl);
 	cocm_rindex_each(&c->placement_releases, pk, enqueue_cb, c);
+	cocm_agent_rbac_enqueue(c, obj);
 }
 
 static void mca_key(struct cocm_ctl *c, const char *cluster)
@@ -201,6 +252,10 @@ static void work_changed(struct cocm_ctl *c, const cJSON *obj, int gone)
 	}
 	if (cocm_works_release_key(obj, rk, sizeof(rk)) == 0)
 		cocm_ctl_enqueue(c, rk);
+	else if (cocm_agent_rbac_is_work(obj)) {
+		snprintf(rk, sizeof(rk), COCM_AGENT_RBAC_KEY_PREFIX "%s", ns);
+		cocm_ctl_enqueue(c, rk);
+	}
 	mca_key(c, ns);
 }
 
@@ -268,12 +323,16 @@ static void dispatch(struct cocm_ctl_hctx *h, const cJSON *old, const cJSON *obj
 		break;
 	case COCM_INF_DP:
 	case COCM_INF_CDP:
+	case COCM_INF_OP:
+	case COCM_INF_COP:
 		if (old == NULL || gone || labels_or_spec_differ(old, obj))
-			plane_changed(c, h->which, obj);
+			plane_changed(c, h->which, obj, gone);
 		break;
 	case COCM_INF_PLACEMENT:
 		if (gone || (old != NULL && labels_or_spec_differ(old, obj)))
 			placement_changed(c, obj);
+		if (!gone && old == NULL)
+			cocm_agent_rbac_enqueue_placement(c, obj);
 		break;
 	case COCM_INF_DECISION:
 		decision_changed(c, obj);
@@ -377,6 +436,7 @@ static void enqueue_everything(struct cocm_ctl *c)
 				&c->hctx[w]);
 	cocm_cache_each(cocm_ctl_cache(c, COCM_INF_WORK), enqueue_work_each, c);
 	cocm_cache_each(cocm_ctl_cache(c, COCM_INF_MCA), enqueue_mca_each, c);
+	cocm_agent_rbac_enqueue(c, NULL);
 }
 
 static void on_synced(void *arg)
@@ -426,6 +486,8 @@ static void on_key(struct cocm_workqueue *q, const char *key, void *arg)
 		cocm_addon_reconcile_cma(c, key);
 	else if (strncmp(key, "MCA/", 4) == 0)
 		cocm_addon_reconcile_mca(c, key);
+	else if (strncmp(key, COCM_AGENT_RBAC_KEY_PREFIX, strlen(COCM_AGENT_RBAC_KEY_PREFIX)) == 0)
+		cocm_agent_rbac_reconcile(c, key);
 	else
 		cocm_reconcile_release(c, key);
 }
@@ -465,9 +527,9 @@ static void metrics_init(struct cocm_ctl *c)
 	c->m.api_seconds = cocm_metrics_add(m, COCM_METRIC_HISTOGRAM,
 		"cocm_api_request_duration_seconds", "Hub API request latency by verb.", "verb", NULL,
 		lat, (int)COCM_ARRAY_LEN(lat));
-	c->m.watch_restarts = cocm_metrics_add(m, COCM_METRIC_GAUGE, "cocm_watch_restarts_total",
+	c->m.watch_restarts = cocm_metrics_add(m, COCM_METRIC_COUNTER, "cocm_watch_restarts_total",
 		"Watches resumed after a drop or failure, by resource.", "resource", NULL, NULL, 0);
-	c->m.relists = cocm_metrics_add(m, COCM_METRIC_GAUGE, "cocm_relists_total",
+	c->m.relists = cocm_metrics_add(m, COCM_METRIC_COUNTER, "cocm_relists_total",
 		"Complete lists after the first (410 Gone and failures), by resource.", "resource",
 		NULL, NULL, 0);
 	c->m.works_applied = cocm_metrics_add(m, COCM_METRIC_COUNTER, "cocm_works_applied_total",
@@ -482,7 +544,7 @@ static void metrics_init(struct cocm_ctl *c)
 		"1 while this process is the leader.", NULL, NULL, NULL, 0);
 	c->m.synced = cocm_metrics_add(m, COCM_METRIC_GAUGE, "cocm_caches_synced",
 		"1 once every informer has synced.", NULL, NULL, NULL, 0);
-	c->m.events = cocm_metrics_add(m, COCM_METRIC_GAUGE, "cocm_events_total",
+	c->m.events = cocm_metrics_add(m, COCM_METRIC_COUNTER, "cocm_events_total",
 		"Kubernetes Events written or dropped by the rate limit.", "result", NULL, NULL, 0);
 }
 
@@ -538,6 +600,7 @@ struct cocm_ctl *cocm_ctl_create(uv_loop_t *loop, struct cocm_kube *k,
 	c->events = cocm_events_create(k, COCM_ADDON_NAME, identity);
 	cocm_rindex_init(&c->env_releases);
 	cocm_rindex_init(&c->dp_envs);
+	cocm_rindex_init(&c->op_dps);
 	cocm_rindex_init(&c->placement_releases);
 	cocm_rindex_init(&c->cluster_works);
 	cocm_strmap_init(&c->health);
@@ -557,10 +620,16 @@ struct cocm_ctl *cocm_ctl_create(uv_loop_t *loop, struct cocm_kube *k,
 			continue;
 		if (w == COCM_INF_RENDERED && !(release_kinds & 2))
 			continue;
+		if (w == COCM_INF_OP && !(release_kinds & 4))
+			continue;
+		if (w == COCM_INF_COP && !(release_kinds & 8))
+			continue;
 		io.transform = cocm_works_slim;
 		if (w == COCM_INF_RELEASE || w == COCM_INF_RENDERED) {
 			io.transform = cocm_works_release_transform;
+			io.page_size = COCM_CTL_LIST_PAGE;
 		} else if (w == COCM_INF_WORK) {
+			io.page_size = COCM_CTL_LIST_PAGE;
 			io.label_selector = managed_selector;
 			io.transform = cocm_works_transform;
 			io.index_labels = cocm_works_index_labels;
@@ -627,6 +696,7 @@ void cocm_ctl_destroy(struct cocm_ctl *c)
 	cocm_metrics_destroy(c->metrics);
 	cocm_rindex_finish(&c->env_releases);
 	cocm_rindex_finish(&c->dp_envs);
+	cocm_rindex_finish(&c->op_dps);
 	cocm_rindex_finish(&c->placement_releases);
 	cocm_rindex_finish(&c->cluster_works);
 	cocm_strmap_finish(&c->health);

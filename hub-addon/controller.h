@@ -5,6 +5,7 @@
  *   "Release/<ns>/<name>", "RenderedRelease/<ns>/<name>"  a Release (reconcile.c)
  *   "MCA/<cluster>"                                        the ManagedClusterAddOn (addon_reg.c)
  *   "CMA"                                                  the ClusterManagementAddOn (addon_reg.c)
+ *   "RBAC/<cluster>"                                       the work-agent RBAC work (agent_rbac.c)
  * Nothing is enqueued before every informer has synced (so garbage is judged on complete
  * caches); at that moment every Release, every work's Release and every MCA is enqueued once.
  * Reconcilers write only while this process leads (leader election off = always leader); a
@@ -47,6 +48,8 @@ enum cocm_inf {
 	COCM_INF_CLUSTER,
 	COCM_INF_WORK,
 	COCM_INF_MCA,
+	COCM_INF_OP,  /* ObservabilityPlane (only when served: release_kinds bit 4) */
+	COCM_INF_COP, /* ClusterObservabilityPlane (bit 8) */
 	COCM_INF_COUNT
 };
 
@@ -83,7 +86,9 @@ struct cocm_ctl {
 	struct cocm_kube *kube;
 	const struct cocm_run_flags *flags; /* borrowed */
 	char *identity;
-	unsigned release_kinds;             /* bit 1: releases, bit 2: renderedreleases */
+	unsigned release_kinds;             /* served kinds: bit 1 releases, bit 2 renderedreleases,
+					       bit 4 observabilityplanes, bit 8
+					       clusterobservabilityplanes */
 	struct cocm_informer *inf[COCM_INF_COUNT];
 	struct cocm_ctl_hctx hctx[COCM_INF_COUNT];
 	struct cocm_workqueue *q;
@@ -93,6 +98,9 @@ struct cocm_ctl {
 	/* reverse indexes (resolve_cache.h) */
 	struct cocm_rindex env_releases;       /* Release key -> "ns/env" */
 	struct cocm_rindex dp_envs;            /* "ns/env" -> dataplane keys */
+	struct cocm_rindex op_dps;             /* dataplane key -> observability plane key
+						  ("ObservabilityPlane/ns/name",
+						  "ClusterObservabilityPlane/name") */
 	struct cocm_rindex placement_releases; /* Release key -> "ns/placement" */
 	struct cocm_rindex cluster_works;      /* work key "cluster/name" -> cluster */
 	struct cocm_strmap health;             /* Release key -> (uintptr_t) health + 1 */

@@ -55,12 +55,27 @@ void cocm_metrics_destroy(struct cocm_metrics *m)
 	free(m);
 }
 
+int cocm_metrics_name_ok(const char *name, enum cocm_metric_type t)
+{
+	size_t n = strlen(name), k = strlen("_total");
+	int total = n > k && strcmp(name + n - k, "_total") == 0;
+
+	return total == (t == COCM_METRIC_COUNTER);
+}
+
 struct cocm_metric *cocm_metrics_add(struct cocm_metrics *m, enum cocm_metric_type t,
 	const char *name, const char *help, const char *label1, const char *label2,
 	const double *buckets, int nbuckets)
 {
-	struct cocm_metric *f = COCM_NEW(struct cocm_metric);
+	struct cocm_metric *f;
 	int i;
+
+	if (!cocm_metrics_name_ok(name, t)) {
+		fprintf(stderr, "metrics: %s: a name ending in _total must be a counter, and a "
+			"counter's name must end in _total\n", name);
+		abort();
+	}
+	f = COCM_NEW(struct cocm_metric);
 
 	f->owner = m;
 	f->type = t;

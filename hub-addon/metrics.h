@@ -24,12 +24,18 @@ void cocm_metrics_destroy(struct cocm_metrics *m); /* NULL-safe */
 
 /* Registers a family. label1/label2 are label names or NULL. For histograms, buckets holds
  * nbuckets ascending upper bounds (+Inf is implicit; nbuckets <= COCM_METRICS_MAX_BUCKETS);
- * ignored otherwise. name/help must be static strings. The family lives as long as m. */
+ * ignored otherwise. name/help must be static strings. The family lives as long as m.
+ * Prometheus naming: a name ending in "_total" must be a counter, and a counter's name must end
+ * in "_total"; anything else is a programming error and aborts (cocm_metrics_name_ok says). */
 struct cocm_metric *cocm_metrics_add(struct cocm_metrics *m, enum cocm_metric_type t,
 	const char *name, const char *help, const char *label1, const char *label2,
 	const double *buckets, int nbuckets);
 
-/* Label values: pass NULL for labels the family does not have. */
+/* 1 when name and type follow the "_total" rule above. */
+int cocm_metrics_name_ok(const char *name, enum cocm_metric_type t);
+
+/* Label values: pass NULL for labels the family does not have. cocm_metric_set on a counter is
+ * for copying a count kept elsewhere (it must never decrease). */
 void cocm_metric_inc(struct cocm_metric *f, const char *v1, const char *v2, double delta);
 void cocm_metric_set(struct cocm_metric *f, const char *v1, const char *v2, double value);
 void cocm_metric_observe(struct cocm_metric *f, const char *v1, const char *v2, double value);

@@ -367,6 +367,10 @@ static const cJSON *lookup(void *ctx, const char *kind, const char *ns, const ch
 		w = COCM_INF_DP;
 	else if (strcmp(kind, "ClusterDataPlane") == 0)
 		w = COCM_INF_CDP;
+	else if (strcmp(kind, "ObservabilityPlane") == 0)
+		w = COCM_INF_OP;
+	else if (strcmp(kind, "ClusterObservabilityPlane") == 0)
+		w = COCM_INF_COP;
 	else
 		return NULL;
 	cache = cocm_ctl_cache(c, w);
@@ -486,7 +490,7 @@ static void sync_works(struct rec *r, const cJSON *rel)
 
 	if (cJSON_GetArraySize(r->clusters) == 0)
 		return; /* never act on empty decisions: Scheduled=False says why */
-	rc = cocm_render_works(rel, cJSON_GetArrayItem(r->clusters, 0)->valuestring, NULL, &works,
+	rc = cocm_render_works_raw(rel, cJSON_GetArrayItem(r->clusters, 0)->valuestring, NULL, &works,
 		err, sizeof(err));
 	if (rc != COCM_OK) {
 		char msg[ERRCAP + 64];

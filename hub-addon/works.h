@@ -13,18 +13,29 @@
 /* Label keys indexed on the works cache. */
 extern const char *const cocm_works_index_labels[];
 
-/* Cache transform for ManifestWorks: keeps apiVersion, kind, metadata (minus managedFields)
- * and status; frees the rest. Returns obj. */
+/* Cache transform for ManifestWorks: keeps apiVersion, kind, metadata and status, frees the
+ * rest (the manifests). metadata loses managedFields, uid, creationTimestamp and the labels
+ * that repeat the annotations (managed-by, release-uid, release-namespace, part); other
+ * labels (release-name: indexed) and every annotation stay. status.conditions keep type,
+ * status, observedGeneration (+ reason, message while False); status.resourceStatus keeps
+ * only what the fold reads (resourceMeta group/kind/namespace/name, conditions Applied,
+ * Available, StatusFeedbackSynced trimmed the same way, statusFeedback.values) and is
+ * packed. Returns obj. */
 cJSON *cocm_works_transform(cJSON *obj, void *arg);
 /* Cache transform for every other kind: drops metadata.managedFields and the
- * kubectl last-applied-configuration annotation (a second copy of the whole object). */
+ * kubectl last-applied-configuration annotation (a second copy of the whole object). Every
+ * transform here also points recurring keys and string values ("metadata", "True", our
+ * label keys...) at shared static strings (keys cJSON_StringIsConst, values
+ * cJSON_IsReference): cJSON_Delete / cJSON_Duplicate handle them; cached objects are
+ * read-only anyway (cache.h). */
 cJSON *cocm_works_slim(cJSON *obj, void *arg);
 
-/* Packing: the bulky lists nobody indexes are kept in the caches as one compact JSON string
- * (a cJSON tree costs several times its text): a Release's spec.resources and
- * status.resources, a work's status.resourceStatus. cocm_works_unpack() gives back the object
- * as the API server sent it (a deep copy the caller owns: cJSON_Delete). Everything else
- * (metadata, spec.environmentName, conditions) stays a tree in the cache. */
+/* Packing (pack.h): what nobody reads on events is kept in the caches as one packed string
+ * "x-cocm-packed-<key>" (compact JSON, deflated + base64 when large; a cJSON tree costs
+ * several times its text): a Release's spec.resources and whole status, a work's
+ * status.resourceStatus. cocm_works_unpack() gives back the object with those subtrees
+ * parsed again (a deep copy the caller owns: cJSON_Delete). Everything else (metadata,
+ * spec.environmentName, a work's conditions) stays a tree in the cache. */
 #define COCM_PACKED_PREFIX "x-cocm-packed-"
 cJSON *cocm_works_release_transform(cJSON *obj, void *arg);
 cJSON *cocm_works_unpack(const cJSON *cached);

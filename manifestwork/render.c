@@ -74,6 +74,11 @@ struct render {
 	size_t n, cap;
 	char *text; /* arena of the manifests' compact texts, NUL after each */
 	size_t text_len, text_cap;
+	int raw; /* 1: spec as cJSON_Raw text (cocm_render_works_raw), 0: a copied tree */
+	struct cocm_render_pool pool; /* views, configs, delete options (render_internal.h) */
+	/* label-safe values, computed once (the views borrow them) */
+	char uid_label[COCM_NAMES_LABEL_MAX + 1], name_label[COCM_NAMES_LABEL_MAX + 1],
+		ns_label[COCM_NAMES_LABEL_MAX + 1];
 	char *err;
 	size_t errcap;
 };
@@ -152,46 +157,46 @@ static enum cocm_err add_resource(struct render *r, const cJSON *res, int index)
 		return failf(r, COCM_EINVAL, "spec.resources[%d]: id is %s", index,
 			cJSON_IsString(v) ? "empty" : type_name(v));
 	id = v->valuestring;
-	where(w, sizeof(w), id, index);
+#define W where(w, sizeof(w), id, index) /* formatted only for an error */
 	for (i = 0; i < r->n; i++)
 		if (strcmp(r->e[i].id, id) == 0)
-			return failf(r, COCM_EINVAL, "%s: duplicate id (also spec.resources[%d])", w,
+			return failf(r, COCM_EINVAL, "%s: duplicate id (also spec.resources[%d])", W,
 				r->e[i].index);
 	obj = cJSON_GetObjectItemCaseSensitive(res, "object");
 	if (!cJSON_IsObject(obj))
-		return failf(r, COCM_EINVAL, "%s: object is %s%s", w, type_name(obj),
+		return failf(r, COCM_EINVAL, "%s: object is %s%s", W, type_name(obj),
 			obj ? ", not an object" : "");
 	v = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
 	if (!nonempty_str(v))
-		return failf(r, COCM_EINVAL, "%s: object.apiVersion is %s", w,
+		return failf(r, COCM_EINVAL, "%s: object.apiVersion is %s", W,
 			cJSON_IsString(v) ? "empty" : type_name(v));
 	av = v->valuestring;
 	v = cJSON_GetObjectItemCaseSensitive(obj, "kind");
 	if (!nonempty_str(v))
-		return failf(r, COCM_EINVAL, "%s: object.kind is %s", w,
+		return failf(r, COCM_EINVAL, "%s: object.kind is %s", W,
 			cJSON_IsString(v) ? "empty" : type_name(v));
 	kind = v->valuestring;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	if (!cJSON_IsObject(md))
-		return failf(r, COCM_EINVAL, "%s: object.metadata is %s%s", w, type_name(md),
+		return failf(r, COCM_EINVAL, "%s: object.metadata is %s%s", W, type_name(md),
 			md ? ", not an object" : "");
 	v = cJSON_GetObjectItemCaseSensitive(md, "generateName");
 	if (v != NULL && !cJSON_IsNull(v))
 		return failf(r, COCM_EINVAL,
 			"%s: object.metadata.generateName is not supported (a ManifestWork needs a "
-			"fixed metadata.name)", w);
+			"fixed metadata.name)", W);
 	v = cJSON_GetObjectItemCaseSensitive(md, "name");
 	if (!nonempty_str(v))
-		return failf(r, COCM_EINVAL, "%s: object.metadata.name is %s", w,
+		return failf(r, COCM_EINVAL, "%s: object.metadata.name is %s", W,
 			cJSON_IsString(v) ? "empty" : type_name(v));
 	name = v->valuestring;
 	v = cJSON_GetObjectItemCaseSensitive(md, "namespace");
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsString(v))
-		return failf(r, COCM_EINVAL, "%s: object.metadata.namespace is %s, not a string", w,
+		return failf(r, COCM_EINVAL, "%s: object.metadata.namespace is %s, not a string", W,
 			type_name(v));
 	v = cJSON_GetObjectItemCaseSensitive(md, "labels");
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
-		return failf(r, COCM_EINVAL, "%s: object.metadata.labels is %s, not an object", w,
+		return failf(r, COCM_EINVAL, "%s: object.metadata.labels is %s, not an object", W,
 			type_name(v));
 
 	e = push(r);
@@ -219,11 +224,12 @@ static enum cocm_err add_resource(struct render *r, const cJSON *res, int index)
 			return failf(r, COCM_EINVAL,
 				"%s: %s%s%s %s%s%s is already resource \"%s\" (spec.resources[%d]): "
 				"duplicate group/kind/namespace/name",
-				w, e->group, e->group[0] ? "/" : "", kind, e->ns, e->ns[0] ? "/" : "",
+				W, e->group, e->group[0] ? "/" : "", kind, e->ns, e->ns[0] ? "/" : "",
 				name, oid, oidx);
 		}
 	}
 	return COCM_OK;
+#undef W
 }
 
 /* Marks workloads that an autoscaling HPA of the Release scales. */
@@ -273,6 +279,7 @@ static void add_namespaces(struct render *r)
 {
 	size_t i, nres = r->n;
 	struct cocm_render_entry *e;
+	struct cocm_render_pool *p = &r->pool;
 	cJSON *m, *md, *labels;
 
 	for (i = 0; i < nres; i++) {
@@ -285,68 +292,175 @@ static void add_namespaces(struct render *r)
 		e->name = ns;
 		e->ns = "";
 		e->first = 1;
-		m = cJSON_CreateObject();
-		cJSON_AddStringToObject(m, "apiVersion", "v1");
-		cJSON_AddStringToObject(m, "kind", "Namespace");
-		md = cJSON_AddObjectToObject(m, "metadata");
-		cJSON_AddStringToObject(md, "name", ns);
-		labels = cJSON_AddObjectToObject(md, "labels");
-		cJSON_AddStringToObject(labels, COCM_LABEL_MANAGED_BY, COCM_MANAGED_BY);
-		cJSON_AddStringToObject(labels, LBL_OC_CREATED_BY, COCM_MANAGED_BY);
+		m = cocm_render_node(p, cJSON_Object);
+		cocm_render_add(m, "apiVersion", cocm_render_str(p, "v1"));
+		cocm_render_add(m, "kind", cocm_render_str(p, "Namespace"));
+		md = cocm_render_add(m, "metadata", cocm_render_node(p, cJSON_Object));
+		cocm_render_add(md, "name", cocm_render_str(p, ns));
+		labels = cocm_render_add(md, "labels", cocm_render_node(p, cJSON_Object));
+		cocm_render_add(labels, COCM_LABEL_MANAGED_BY, cocm_render_str(p, COCM_MANAGED_BY));
+		cocm_render_add(labels, LBL_OC_CREATED_BY, cocm_render_str(p, COCM_MANAGED_BY));
 		e->manifest = m;
 	}
 }
 
-static void set_label(cJSON *labels, const char *key, const char *value)
-{
-	char v[COCM_NAMES_LABEL_MAX + 1];
+/* ---- views --------------------------------------------------------------------------
+ * A manifest is the Release's object with a few labels (and maybe one pod template
+ * annotation) set. Instead of deep-copying the object, the render builds a view in its pool:
+ * new nodes only along the paths it changes, every other member a cJSON reference
+ * (cJSON_IsReference: child / valuestring shared) with its key borrowed
+ * (cJSON_StringIsConst). Printing a view gives exactly the text the modified copy would.
+ * Views live only inside the render; the works get their printed text (raw) or a copy. */
 
-	cocm_json_set_str(labels, key, cocm_names_label_value(v, value));
+static cJSON *ref_to(struct render *r, const cJSON *v)
+{
+	cJSON *n = cocm_render_node(&r->pool, (v->type & 0xFF) | cJSON_IsReference);
+
+	n->child = v->child;
+	n->valuestring = v->valuestring;
+	n->valueint = v->valueint;
+	n->valuedouble = v->valuedouble;
+	return n;
+}
+
+/* Appends to dst a reference to first and every member after it, keys borrowed. */
+static void add_refs(struct render *r, cJSON *dst, const cJSON *first)
+{
+	const cJSON *it;
+
+	for (it = first; it != NULL; it = it->next) {
+		if (it->string != NULL)
+			cJSON_AddItemToObjectCS(dst, it->string, ref_to(r, it));
+		else
+			cJSON_AddItemToArray(dst, ref_to(r, it));
+	}
+}
+
+/* cocm_json_set for views: v replaces the first member named key (in place) or is appended;
+ * key is borrowed. The replaced node is only unlinked (pool memory). */
+static void view_set(cJSON *view, const char *key, cJSON *v)
+{
+	cJSON *old = cJSON_GetObjectItemCaseSensitive(view, key);
+
+	v->string = (char *)key;
+	v->type |= cJSON_StringIsConst;
+	if (old == NULL) {
+		cJSON_AddItemToArray(view, v);
+		return;
+	}
+	v->next = old->next;
+	v->prev = old->prev;
+	if (view->child == old) {
+		view->child = v;
+		if (v->prev == old) /* the only member */
+			v->prev = v;
+	} else {
+		v->prev->next = v;
+	}
+	if (v->next != NULL)
+		v->next->prev = v;
+	else
+		view->child->prev = v; /* the last member */
+}
+
+/* cocm_json_obj for views: the object member key of view, made a view of its own (same
+ * node, members now references) when it is a reference; created when missing or not an
+ * object. */
+static cJSON *view_obj(struct render *r, cJSON *view, const char *key)
+{
+	cJSON *o = cJSON_GetObjectItemCaseSensitive(view, key);
+	const cJSON *first;
+
+	if (cJSON_IsObject(o)) {
+		if (o->type & cJSON_IsReference) {
+			first = o->child;
+			o->type &= ~cJSON_IsReference;
+			o->child = NULL;
+			add_refs(r, o, first);
+		}
+		return o;
+	}
+	o = cocm_render_node(&r->pool, cJSON_Object);
+	view_set(view, key, o);
+	return o;
 }
 
 static void build_manifest(struct render *r, struct cocm_render_entry *e)
 {
 	const char *const *keys = r->kind == COCM_RELEASE ? keys_release : keys_rendered;
-	cJSON *m = cJSON_Duplicate(e->src, 1);
-	cJSON *md = cocm_json_obj(m, "metadata");
-	cJSON *labels = cocm_json_obj(md, "labels");
-	cJSON *tmpl;
+	struct cocm_render_pool *p = &r->pool;
+	cJSON *m = cocm_render_node(p, cJSON_Object);
+	cJSON *md, *labels;
+	char v[COCM_NAMES_LABEL_MAX + 1];
 
-	cocm_json_set_str(labels, LBL_OC_MANAGED_BY, COCM_MANAGED_BY);
-	set_label(labels, keys[0], e->id);
+	add_refs(r, m, e->src->child);
+	md = view_obj(r, m, "metadata");
+	labels = view_obj(r, md, "labels");
+	view_set(labels, LBL_OC_MANAGED_BY, cocm_render_str(p, COCM_MANAGED_BY));
+	view_set(labels, keys[0],
+		cocm_render_str(p, cocm_render_strdup(p, cocm_names_label_value(v, e->id))));
 	if (r->uid != NULL)
-		set_label(labels, keys[1], r->uid);
-	set_label(labels, keys[2], r->name);
-	set_label(labels, keys[3], r->ns);
+		view_set(labels, keys[1], cocm_render_str(p, r->uid_label));
+	view_set(labels, keys[2], cocm_render_str(p, r->name_label));
+	view_set(labels, keys[3], cocm_render_str(p, r->ns_label));
 	if (r->restarted_at != NULL && strcmp(e->group, "apps") == 0 &&
-		strcmp(e->kind, "Deployment") == 0) {
-		tmpl = (cJSON *)cocm_json_get(m, "spec", "template", NULL);
-		if (cJSON_IsObject(tmpl))
-			cocm_json_set_str(cocm_json_obj(cocm_json_obj(tmpl, "metadata"), "annotations"),
-				ANN_RESTARTED_AT, r->restarted_at);
+		strcmp(e->kind, "Deployment") == 0 &&
+		cJSON_IsObject(cocm_json_get(m, "spec", "template", NULL))) {
+		cJSON *tmpl = view_obj(r, view_obj(r, m, "spec"), "template");
+
+		view_set(view_obj(r, view_obj(r, tmpl, "metadata"), "annotations"),
+			ANN_RESTARTED_AT, cocm_render_str(p, r->restarted_at));
 	}
 	e->manifest = m;
 }
 
-/* The size Go's encoding/json gives the manifest (what OCM's webhook counts): cJSON's compact
- * text plus Go's HTML-safe escapes ('<', '>', '&' -> \u003c..., U+2028/2029 -> \u2028/9).
- * The text is kept in the render's arena (printed in place: no buffer growth per manifest)
- * and the content hash reuses it instead of printing again. */
-static size_t json_size(struct render *r, struct cocm_render_entry *e)
+/* Turns borrowed keys into owned ones (after cJSON_Duplicate of a pool tree, which keeps
+ * cJSON_StringIsConst keys pointing at the original's). */
+static void own_keys(cJSON *v)
 {
-	const char *s;
-	size_t n = 0, i = 0;
+	for (; v != NULL; v = v->next) {
+		if ((v->type & cJSON_StringIsConst) && v->string != NULL) {
+			v->string = cocm_xstrdup(v->string);
+			v->type &= ~cJSON_StringIsConst;
+		}
+		own_keys(v->child);
+	}
+}
 
+/* An independent copy of a pool tree. */
+static cJSON *copy_out(const cJSON *v)
+{
+	cJSON *m = cJSON_Duplicate(v, 1); /* references become copies (OOM is fatal) */
+
+	own_keys(m);
+	return m;
+}
+
+/* Prints item compact at the end of the render's arena (in place: no buffer growth per
+ * item, no malloc) and returns the text; it stays there only if the caller then advances
+ * r->text_len past it (and its NUL). */
+static const char *arena_print(struct render *r, const cJSON *item)
+{
 	for (;;) {
 		size_t avail = r->text_cap - r->text_len;
 
 		if (avail >= 256 && avail <= INT_MAX &&
-			cJSON_PrintPreallocated(e->manifest, r->text + r->text_len, (int)avail, 0))
-			break;
-		r->text_cap = r->text_cap ? r->text_cap * 2 : 16384;
+			cJSON_PrintPreallocated((cJSON *)item, r->text + r->text_len, (int)avail, 0))
+			return r->text + r->text_len;
+		r->text_cap = r->text_cap ? r->text_cap * 2 : 65536;
 		r->text = cocm_xrealloc(r->text, r->text_cap);
 	}
-	s = r->text + r->text_len;
+}
+
+/* The size Go's encoding/json gives the manifest (what OCM's webhook counts): cJSON's compact
+ * text plus Go's HTML-safe escapes ('<', '>', '&' -> \u003c..., U+2028/2029 -> \u2028/9).
+ * The text is kept in the render's arena and the content hash reuses it instead of printing
+ * again. */
+static size_t json_size(struct render *r, struct cocm_render_entry *e)
+{
+	const char *s = arena_print(r, e->manifest);
+	size_t n = 0, i = 0;
+
 	for (;;) {
 		size_t run = strcspn(s + i, "<>&\xe2"); /* the bytes that may grow (libc scans fast) */
 
@@ -368,12 +482,12 @@ static size_t json_size(struct render *r, struct cocm_render_entry *e)
 	return n;
 }
 
-static void hash_item(struct cocm_sha256 *h, const cJSON *v)
+/* Hashes item's compact text (printed into the arena's free end, not kept). */
+static void hash_item(struct cocm_sha256 *h, struct render *r, const cJSON *item)
 {
-	char *s = cocm_json_print(v);
+	const char *s = arena_print(r, item);
 
 	cocm_sha256_update(h, s, strlen(s));
-	free(s);
 }
 
 static void hash_str(struct cocm_sha256 *h, const char *s)
@@ -381,31 +495,58 @@ static void hash_str(struct cocm_sha256 *h, const char *s)
 	cocm_sha256_update(h, s, strlen(s));
 }
 
-/* Hashes the compact text of the work's spec exactly as cJSON prints the object built in
- * build_work ({"workload":{"manifests":[...]},"deleteOption":...,"manifestConfigs":[...]}),
- * streaming each manifest's text kept by json_size instead of printing the whole spec again
- * (cJSON's compact printer is compositional: an object's text is its members' texts joined). */
-static void hash_spec(struct cocm_sha256 *h, const struct render *r,
-	struct cocm_render_entry *const *order, size_t n, unsigned part, const cJSON *delete_option,
-	const cJSON *configs)
+/* Appends n bytes to out at *len. */
+static void put(char *out, size_t *len, const char *s, size_t n)
 {
-	size_t i;
+	memcpy(out + *len, s, n);
+	*len += n;
+}
+
+/* The compact text of the work's spec, exactly as cJSON prints the object
+ * {"workload":{"manifests":[...]},"deleteOption":...,"manifestConfigs":[...]}, assembled from
+ * the manifests' texts kept by json_size instead of printing them again (cJSON's compact
+ * printer is compositional: an object's text is its members' texts joined). Heap
+ * (cocm_xmalloc: cJSON's hooks may own it). */
+static char *spec_text(struct render *r, struct cocm_render_entry *const *order, size_t n,
+	unsigned part, const cJSON *delete_option, const cJSON *configs, size_t *len)
+{
+	static const char head[] = "{\"workload\":{\"manifests\":[";
+	static const char mid1[] = "]},\"deleteOption\":";
+	static const char mid2[] = ",\"manifestConfigs\":";
+	size_t i, total, del_off, del_len, cfg_off, cfg_len, at = 0;
+	char *out;
 	int any = 0;
 
-	hash_str(h, "{\"workload\":{\"manifests\":[");
+	/* print both into the arena and keep them while assembling */
+	del_len = strlen(arena_print(r, delete_option));
+	del_off = r->text_len;
+	r->text_len += del_len + 1;
+	cfg_len = strlen(arena_print(r, configs));
+	cfg_off = r->text_len;
+	r->text_len += cfg_len + 1;
+	total = sizeof(head) - 1 + sizeof(mid1) - 1 + del_len + sizeof(mid2) - 1 + cfg_len + 1;
+	for (i = 0; i < n; i++)
+		if (order[i]->part == part)
+			total += order[i]->text_len + 1;
+	out = cocm_xmalloc(total + 1);
+	put(out, &at, head, sizeof(head) - 1);
 	for (i = 0; i < n; i++) {
 		if (order[i]->part != part)
 			continue;
 		if (any)
-			hash_str(h, ",");
-		cocm_sha256_update(h, r->text + order[i]->text_off, order[i]->text_len);
+			put(out, &at, ",", 1);
+		put(out, &at, r->text + order[i]->text_off, order[i]->text_len);
 		any = 1;
 	}
-	hash_str(h, "]},\"deleteOption\":");
-	hash_item(h, delete_option);
-	hash_str(h, ",\"manifestConfigs\":");
-	hash_item(h, configs);
-	hash_str(h, "}");
+	put(out, &at, mid1, sizeof(mid1) - 1);
+	put(out, &at, r->text + del_off, del_len);
+	put(out, &at, mid2, sizeof(mid2) - 1);
+	put(out, &at, r->text + cfg_off, cfg_len);
+	put(out, &at, "}", 1);
+	out[at] = '\0';
+	r->text_len = del_off; /* drop the two temporary texts */
+	*len = at;
+	return out;
 }
 
 static cJSON *build_work(struct render *r, const char *cluster,
@@ -413,13 +554,14 @@ static cJSON *build_work(struct render *r, const char *cluster,
 {
 	char buf[COCM_NAMES_SUBDOMAIN_MAX + 1], num[24], hex[65];
 	const char *kind = r->kind == COCM_RELEASE ? "Release" : "RenderedRelease";
+	struct cocm_render_pool *p = &r->pool;
 	cJSON *w = cJSON_CreateObject();
-	cJSON *md, *labels, *ann, *spec, *manifests, *configs, *delopt;
+	cJSON *md, *labels, *ann, *spec, *configs, *delopt, *manifests;
 	struct cocm_sha256 h;
 	unsigned char dig[32];
 	static const char xd[] = "0123456789abcdef";
-	size_t i;
-	char *rel;
+	size_t i, slen;
+	char *rel, *stext;
 
 	cJSON_AddStringToObject(w, "apiVersion", "work.open-cluster-management.io/v1");
 	cJSON_AddStringToObject(w, "kind", "ManifestWork");
@@ -429,9 +571,9 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	labels = cJSON_AddObjectToObject(md, "labels");
 	cJSON_AddStringToObject(labels, COCM_LABEL_MANAGED_BY, COCM_MANAGED_BY);
 	if (r->uid != NULL)
-		set_label(labels, COCM_LABEL_RELEASE_UID, r->uid);
-	set_label(labels, COCM_LABEL_RELEASE_NAME, r->name);
-	set_label(labels, COCM_LABEL_RELEASE_NAMESPACE, r->ns);
+		cJSON_AddStringToObject(labels, COCM_LABEL_RELEASE_UID, r->uid_label);
+	cJSON_AddStringToObject(labels, COCM_LABEL_RELEASE_NAME, r->name_label);
+	cJSON_AddStringToObject(labels, COCM_LABEL_RELEASE_NAMESPACE, r->ns_label);
 	snprintf(num, sizeof(num), "%u", part);
 	cJSON_AddStringToObject(labels, COCM_LABEL_PART, num);
 	ann = cJSON_AddObjectToObject(md, "annotations");
@@ -443,25 +585,21 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	snprintf(num, sizeof(num), "%u", total);
 	cJSON_AddStringToObject(ann, COCM_ANN_PARTS, num);
 
-	spec = cJSON_AddObjectToObject(w, "spec");
-	manifests = cJSON_AddArrayToObject(cJSON_AddObjectToObject(spec, "workload"), "manifests");
-	delopt = cocm_render_delete_option((const struct cocm_render_entry *const *)order, n, part);
-	cJSON_AddItemToObject(spec, "deleteOption", delopt);
-	configs = cJSON_AddArrayToObject(spec, "manifestConfigs");
-	for (i = 0; i < n; i++) {
-		if (order[i]->part != part)
-			continue;
-		cJSON_AddItemToArray(manifests, order[i]->manifest);
-		order[i]->manifest = NULL; /* moved into the work */
-		cJSON_AddItemToArray(configs, cocm_render_config(order[i]));
-	}
+	/* the spec in the pool, printed once into its text */
+	delopt = cocm_render_delete_option(p, (const struct cocm_render_entry *const *)order, n,
+		part);
+	configs = cocm_render_node(p, cJSON_Array);
+	for (i = 0; i < n; i++)
+		if (order[i]->part == part)
+			cJSON_AddItemToArray(configs, cocm_render_config(p, order[i]));
+	stext = spec_text(r, order, n, part, delopt, configs, &slen);
 
 	cocm_sha256_init(&h);
-	hash_item(&h, labels);
+	hash_item(&h, r, labels);
 	hash_str(&h, "\n");
-	hash_item(&h, ann);
+	hash_item(&h, r, ann);
 	hash_str(&h, "\n");
-	hash_spec(&h, r, order, n, part, delopt, configs);
+	cocm_sha256_update(&h, stext, slen);
 	hash_str(&h, "\n");
 	cocm_sha256_final(&h, dig);
 	for (i = 0; i < 32; i++) {
@@ -470,15 +608,30 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	}
 	hex[64] = '\0';
 	cJSON_AddStringToObject(ann, COCM_ANN_CONTENT_HASH, hex);
+
+	if (r->raw) {
+		spec = cJSON_CreateNull(); /* a Raw item owning the text (freed by cJSON_Delete) */
+		spec->type = cJSON_Raw;
+		spec->valuestring = stext;
+		cJSON_AddItemToObject(w, "spec", spec);
+		return w;
+	}
+	free(stext);
+	spec = cocm_render_node(p, cJSON_Object);
+	manifests = cocm_render_add(cocm_render_add(spec, "workload",
+		cocm_render_node(p, cJSON_Object)), "manifests", cocm_render_node(p, cJSON_Array));
+	for (i = 0; i < n; i++)
+		if (order[i]->part == part)
+			cJSON_AddItemToArray(manifests, order[i]->manifest);
+	cocm_render_add(spec, "deleteOption", delopt);
+	cocm_render_add(spec, "manifestConfigs", configs);
+	cJSON_AddItemToObject(w, "spec", copy_out(spec));
 	return w;
 }
 
 static void free_entries(struct render *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		cJSON_Delete(r->e[i].manifest);
+	cocm_render_pool_free(&r->pool); /* every view, config and delete option */
 	free(r->e);
 	free(r->text);
 	r->text = NULL;
@@ -526,8 +679,8 @@ static enum cocm_err check_release(struct render *r, const char *cluster,
 	return COCM_OK;
 }
 
-enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
-	const struct cocm_render_opts *o, cJSON **works_out, char *err, size_t errcap)
+static enum cocm_err render_works(const cJSON *release, const char *cluster,
+	const struct cocm_render_opts *o, int raw, cJSON **works_out, char *err, size_t errcap)
 {
 	struct render r;
 	const cJSON *resources, *res;
@@ -542,6 +695,7 @@ enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
 	cocm_xalloc_init();
 	memset(&r, 0, sizeof(r));
 	r.release = release;
+	r.raw = raw;
 	r.err = err;
 	r.errcap = errcap;
 	r.max = (o && o->max_manifest_bytes) ? o->max_manifest_bytes
@@ -552,6 +706,10 @@ enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
 	rc = check_release(&r, cluster, o);
 	if (rc != COCM_OK)
 		return rc;
+	if (r.uid != NULL)
+		cocm_names_label_value(r.uid_label, r.uid);
+	cocm_names_label_value(r.name_label, r.name);
+	cocm_names_label_value(r.ns_label, r.ns);
 
 	resources = cocm_json_get(release, "spec", "resources", NULL);
 	if (resources != NULL && !cJSON_IsNull(resources) && !cJSON_IsArray(resources))
@@ -560,6 +718,9 @@ enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
 	if (cJSON_GetArraySize(resources) > COCM_RENDER_MAX_RESOURCES)
 		return failf(&r, COCM_EINVAL, "release %s/%s: more than %d resources", r.ns, r.name,
 			COCM_RENDER_MAX_RESOURCES);
+	/* every resource, and at most one added Namespace per resource: one allocation */
+	r.cap = 2 * (size_t)cJSON_GetArraySize(resources) + 1;
+	r.e = cocm_xmalloc(r.cap * sizeof(*r.e)); /* push() clears each entry */
 	index = 0;
 	cJSON_ArrayForEach(res, resources)
 	{
@@ -618,4 +779,16 @@ out:
 	free(order);
 	free_entries(&r);
 	return rc;
+}
+
+enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
+	const struct cocm_render_opts *o, cJSON **works_out, char *err, size_t errcap)
+{
+	return render_works(release, cluster, o, 0, works_out, err, errcap);
+}
+
+enum cocm_err cocm_render_works_raw(const cJSON *release, const char *cluster,
+	const struct cocm_render_opts *o, cJSON **works_out, char *err, size_t errcap)
+{
+	return render_works(release, cluster, o, 1, works_out, err, errcap);
 }

@@ -95,4 +95,17 @@ const char *cocm_render_work_selector(char *out, size_t cap, const char *uid);
 enum cocm_err cocm_render_works(const cJSON *release, const char *cluster,
 	const struct cocm_render_opts *o, cJSON **works_out, char *err, size_t errcap);
 
+/* The same render (same checks, errors, works and printed bytes) for callers that only
+ * print the works (the daemon's apply): each element of spec.workload.manifests is a
+ * cJSON_Raw item holding that manifest's compact JSON text (cJSON prints it verbatim), so
+ * the manifests are printed once, inside the render, instead of being copied as trees and
+ * printed again. Everything else is a normal tree (metadata, deleteOption, manifestConfigs)
+ * the caller may read and change (e.g. metadata.namespace). Ownership as cocm_render_works:
+ * the caller owns *works_out (cJSON_Delete); nothing borrows from release (some keys and
+ * values point at static strings, flagged cJSON_StringIsConst / cJSON_IsReference, which
+ * cJSON_Delete and cJSON_Duplicate handle). Do not parse the manifests back from it: use
+ * cocm_render_works when you need them as trees. */
+enum cocm_err cocm_render_works_raw(const cJSON *release, const char *cluster,
+	const struct cocm_render_opts *o, cJSON **works_out, char *err, size_t errcap);
+
 #endif

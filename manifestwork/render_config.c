@@ -7,55 +7,63 @@
 #include "manifestwork/names.h"
 #include "manifestwork/render_internal.h"
 
-static cJSON *identifier(const struct cocm_render_entry *e)
+/* Everything here is built in the render's pool (render_internal.h): keys are literals,
+ * strings are literals, feedback-table strings, the Release's own (e->name, e->ns) or pool
+ * copies. */
+static cJSON *add_str(struct cocm_render_pool *p, cJSON *obj, const char *key, const char *value)
 {
-	cJSON *id = cJSON_CreateObject();
+	return cocm_render_add(obj, key, cocm_render_str(p, value));
+}
+
+static cJSON *identifier(struct cocm_render_pool *p, const struct cocm_render_entry *e)
+{
+	cJSON *id = cocm_render_node(p, cJSON_Object);
 	char plural[300];
 
 	if (e->group[0])
-		cJSON_AddStringToObject(id, "group", e->group);
-	cJSON_AddStringToObject(id, "resource",
-		cocm_kinds_plural(e->group, e->kind, plural, sizeof(plural)));
-	cJSON_AddStringToObject(id, "name", e->name);
+		add_str(p, id, "group", cocm_render_strdup(p, e->group));
+	add_str(p, id, "resource",
+		cocm_render_strdup(p, cocm_kinds_plural(e->group, e->kind, plural, sizeof(plural))));
+	add_str(p, id, "name", e->name);
 	if (e->ns[0])
-		cJSON_AddStringToObject(id, "namespace", e->ns);
+		add_str(p, id, "namespace", e->ns);
 	return id;
 }
 
-cJSON *cocm_render_config(const struct cocm_render_entry *e)
+cJSON *cocm_render_config(struct cocm_render_pool *p, const struct cocm_render_entry *e)
 {
-	cJSON *c = cJSON_CreateObject();
-	cJSON *us, *ssa, *ign, *rule, *fbr, *fb, *paths, *p;
+	cJSON *c = cocm_render_node(p, cJSON_Object);
+	cJSON *us, *ssa, *rule, *fb, *paths, *q;
 	const struct cocm_feedback_kind *k;
 	size_t i;
 
-	cJSON_AddItemToObject(c, "resourceIdentifier", identifier(e));
+	cocm_render_add(c, "resourceIdentifier", identifier(p, e));
 	k = cocm_feedback_for(e->group, e->kind);
 	if (k != NULL && k->nrules > 0) {
-		fbr = cJSON_AddArrayToObject(c, "feedbackRules");
-		fb = cJSON_CreateObject();
-		cJSON_AddStringToObject(fb, "type", "JSONPaths");
-		paths = cJSON_AddArrayToObject(fb, "jsonPaths");
+		fb = cocm_render_node(p, cJSON_Object);
+		add_str(p, fb, "type", "JSONPaths");
+		paths = cocm_render_add(fb, "jsonPaths", cocm_render_node(p, cJSON_Array));
 		for (i = 0; i < k->nrules; i++) {
-			p = cJSON_CreateObject();
-			cJSON_AddStringToObject(p, "name", k->rules[i].name);
-			cJSON_AddStringToObject(p, "path", k->rules[i].path);
-			cJSON_AddItemToArray(paths, p);
+			q = cocm_render_node(p, cJSON_Object);
+			add_str(p, q, "name", k->rules[i].name);
+			add_str(p, q, "path", k->rules[i].path);
+			cJSON_AddItemToArray(paths, q);
 		}
-		cJSON_AddItemToArray(fbr, fb);
+		cJSON_AddItemToArray(cocm_render_add(c, "feedbackRules",
+			cocm_render_node(p, cJSON_Array)), fb);
 	}
-	us = cJSON_AddObjectToObject(c, "updateStrategy");
-	cJSON_AddStringToObject(us, "type", "ServerSideApply");
-	ssa = cJSON_AddObjectToObject(us, "serverSideApply");
-	cJSON_AddBoolToObject(ssa, "force", 1);
-	cJSON_AddStringToObject(ssa, "fieldManager", COCM_FIELD_MANAGER);
+	us = cocm_render_add(c, "updateStrategy", cocm_render_node(p, cJSON_Object));
+	add_str(p, us, "type", "ServerSideApply");
+	ssa = cocm_render_add(us, "serverSideApply", cocm_render_node(p, cJSON_Object));
+	cocm_render_add(ssa, "force", cocm_render_node(p, cJSON_True));
+	add_str(p, ssa, "fieldManager", COCM_FIELD_MANAGER);
 	if (e->ignore_replicas) {
-		ign = cJSON_AddArrayToObject(ssa, "ignoreFields");
-		rule = cJSON_CreateObject();
-		cJSON_AddStringToObject(rule, "condition", "OnSpokePresent");
-		paths = cJSON_AddArrayToObject(rule, "jsonPaths");
-		cJSON_AddItemToArray(paths, cJSON_CreateString(".spec.replicas"));
-		cJSON_AddItemToArray(ign, rule);
+		rule = cocm_render_node(p, cJSON_Object);
+		add_str(p, rule, "condition", "OnSpokePresent");
+		paths = cocm_render_add(rule, "jsonPaths", cocm_render_node(p, cJSON_Array));
+		cJSON_AddItemToArray(paths, cocm_render_str(p, ".spec.replicas"));
+		cJSON_AddItemToArray(cocm_render_add(ssa, "ignoreFields",
+			cocm_render_node(p, cJSON_Array)), rule);
 	}
 	return c;
 }
@@ -66,28 +74,27 @@ static int orphaned(const struct cocm_render_entry *e)
 		(strcmp(e->kind, "Namespace") == 0 || strcmp(e->kind, "PersistentVolumeClaim") == 0);
 }
 
-cJSON *cocm_render_delete_option(const struct cocm_render_entry *const *e, size_t n,
-	unsigned part)
+cJSON *cocm_render_delete_option(struct cocm_render_pool *p,
+	const struct cocm_render_entry *const *e, size_t n, unsigned part)
 {
-	cJSON *d = cJSON_CreateObject();
-	cJSON *rules = NULL, *r;
+	cJSON *d = cocm_render_node(p, cJSON_Object);
+	cJSON *rules = NULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (e[i]->part != part || !orphaned(e[i]))
 			continue;
 		if (rules == NULL)
-			rules = cJSON_CreateArray();
+			rules = cocm_render_node(p, cJSON_Array);
 		/* same shape as a resourceIdentifier; "" group / namespace omitted */
-		r = identifier(e[i]);
-		cJSON_AddItemToArray(rules, r);
+		cJSON_AddItemToArray(rules, identifier(p, e[i]));
 	}
 	if (rules == NULL) {
-		cJSON_AddStringToObject(d, "propagationPolicy", "Foreground");
+		add_str(p, d, "propagationPolicy", "Foreground");
 		return d;
 	}
-	cJSON_AddStringToObject(d, "propagationPolicy", "SelectivelyOrphan");
-	cJSON_AddItemToObject(cJSON_AddObjectToObject(d, "selectivelyOrphans"), "orphaningRules",
-		rules);
+	add_str(p, d, "propagationPolicy", "SelectivelyOrphan");
+	cocm_render_add(cocm_render_add(d, "selectivelyOrphans", cocm_render_node(p, cJSON_Object)),
+		"orphaningRules", rules);
 	return d;
 }

@@ -10,7 +10,7 @@ set -euo pipefail
 # the deploy checks; openssl makes the test PKI; shellcheck and valgrind back their ctest entries.
 # kubectl is optional (not in Debian): the tests that need it skip with a message.
 pkgs=(build-essential cmake clang libclang-rt-dev pkg-config python3 python3-yaml openssl
-	libuv1-dev libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libcriterion-dev
+	libuv1-dev libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libcriterion-dev zlib1g-dev
 	shellcheck valgrind)
 
 missing=()

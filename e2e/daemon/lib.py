@@ -70,6 +70,8 @@ GVR = {
 	'Environment': ('openchoreo.dev', 'v1alpha1', 'environments', True),
 	'DataPlane': ('openchoreo.dev', 'v1alpha1', 'dataplanes', True),
 	'ClusterDataPlane': ('openchoreo.dev', 'v1alpha1', 'clusterdataplanes', False),
+	'ObservabilityPlane': ('openchoreo.dev', 'v1alpha1', 'observabilityplanes', True),
+	'ClusterObservabilityPlane': ('openchoreo.dev', 'v1alpha1', 'clusterobservabilityplanes', False),
 	'ManifestWork': ('work.open-cluster-management.io', 'v1', 'manifestworks', True),
 	'Placement': ('cluster.open-cluster-management.io', 'v1beta1', 'placements', True),
 	'PlacementDecision': ('cluster.open-cluster-management.io', 'v1beta1', 'placementdecisions', True),
@@ -161,6 +163,20 @@ class Kube:
 		ns = obj['metadata'].get('namespace')
 		return self.request('PATCH', path_of(kind, ns, obj['metadata']['name']), obj,
 				    ctype='application/apply-patch+yaml', query={'fieldManager': manager, 'force': 'true'})
+
+	def modify(self, kind, ns, name, fn, attempts=20):
+		"""Read-modify-write with optimistic concurrency: fn(obj) edits the fresh object in place; a 409
+		(the daemon or an agent wrote in between) re-reads and retries, as any controller would."""
+		for _ in range(attempts):
+			obj = self.get(kind, ns, name)
+			fn(obj)
+			try:
+				return self.request('PUT', path_of(kind, ns, name), obj)
+			except ApiError as e:
+				if e.code != 409:
+					raise
+			time.sleep(0.05)
+		raise TimeoutError_('%s %s/%s: still conflicting after %d attempts' % (kind, ns, name, attempts))
 
 	def merge(self, kind, ns, name, patch, sub=None):
 		return self.request('PATCH', path_of(kind, ns, name, sub), patch, ctype='application/merge-patch+json')

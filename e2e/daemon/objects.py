@@ -59,3 +59,15 @@ def service_release(name, env, kind='RenderedRelease', replicas=1, image=None, n
 		    annotations=None):
 	d = deployment(name, cell, replicas, annotations=annotations, **({'image': image} if image else {}))
 	return release(name, env, [configmap(name + '-env', cell), d, service(name, cell)], kind, ns)
+
+
+def observability_plane(name, plane_id, enabled=True, ns=NS, cluster_scoped=False):
+	op = dataplane(name, plane_id, enabled, ns, cluster_scoped)
+	op['kind'] = 'ClusterObservabilityPlane' if cluster_scoped else 'ObservabilityPlane'
+	return op
+
+
+def observability_release(name, env, objs, kind='RenderedRelease', ns=NS):
+	r = release(name, env, objs, kind, ns)
+	r['spec']['targetPlane'] = 'observabilityplane'
+	return r

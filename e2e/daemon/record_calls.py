@@ -47,7 +47,13 @@ def generalize(text):
 				out.append(key)
 	order = {'list': 0, 'watch': 1, 'get': 2, 'create': 3, 'update': 4, 'patch': 5, 'delete': 6}
 	out.sort(key=lambda k: (k[1], k[2].split('/')[0], k[2], order.get(k[0], 9), k[3], k[4]))
-	return ''.join(' '.join(x for x in k if x) + '\n' for k in out)
+	lines, group = [], None
+	for k in out:
+		if k[1] != group:
+			group = k[1]
+			lines.append('%s# %s\n' % ('\n' if lines else '', group))
+		lines.append(' '.join(x for x in k if x) + '\n')
+	return ''.join(lines)
 
 
 def main():

@@ -23,6 +23,15 @@ FINALIZER = 'ocm.openchoreo.dev/manifestwork-cleanup'
 CLUSTERS = ['dp-east', 'dp-west']
 LABELS = {'dp-east': {'openchoreo.dev/plane-id': 'dp-east'}, 'dp-west': {'openchoreo.dev/plane-id': 'dp-west'}}
 T = 45  # seconds: generous, the machine is small and shared
+RBAC_WORK = 'choreo-ocm-work-agent-rbac'
+
+
+def spoke_role():
+	"""The work agent's ClusterRole as shipped (hub-addon/deploy/spoke/), as JSON."""
+	from lib import ROOT, load_yaml_json
+	docs = load_yaml_json(os.path.join(ROOT, 'hub-addon', 'deploy', 'spoke', 'clusterrole-work-agent.yaml'))
+	assert len(docs) == 1
+	return docs[0]
 
 
 class Base(unittest.TestCase):
@@ -141,6 +150,15 @@ class Lifecycle(Base):
 		self.assertTrue(w['metadata']['annotations']['ocm.openchoreo.dev/content-hash'])
 		evs = [e for e in k.list('Event', O.NS) if e['involvedObject'].get('name') == 'web']
 		self.assertIn('Scheduled', [e['reason'] for e in evs])
+		# the work agent's aggregated ClusterRole reaches every selected cluster (agent_rbac.h)
+		for c in CLUSTERS:
+			rw = wait_for(lambda: self.k.get_or_none('ManifestWork', c, RBAC_WORK), T, what='RBAC work on %s' % c)
+			self.assertEqual(rw['metadata']['labels']['app.kubernetes.io/managed-by'], 'choreo-ocm')
+			self.assertNotIn('ocm.openchoreo.dev/release', rw['metadata'].get('annotations', {}))
+			role = rw['spec']['workload']['manifests'][0]
+			self.assertEqual(role, spoke_role())
+			wait_for(lambda: self.spoke(c, 'ClusterRole', 'choreo-ocm-work-agent'), T,
+				 what='ClusterRole applied on %s' % c)
 
 	def test_02_steady_state_writes_nothing_across_resyncs(self):
 		before = self.d.metric('cocm_reconcile_total')
@@ -150,11 +168,9 @@ class Lifecycle(Base):
 		self.assertGreater(self.d.metric('cocm_reconcile_total'), before, 'resync did not run')
 
 	def test_03_update_image_and_replicas(self):
-		r = self.rel('RenderedRelease', 'web')
 		new = O.service_release('web', 'prod', replicas=3, image='registry.k8s.io/e2e-test-images/agnhost:2.54')
-		r['spec'] = new['spec']
 		m = self.emu.mark()
-		self.k.request('PUT', '/apis/openchoreo.dev/v1alpha1/namespaces/default/renderedreleases/web', r)
+		self.k.modify('RenderedRelease', O.NS, 'web', lambda r: r.__setitem__('spec', new['spec']))
 		gen = self.rel('RenderedRelease', 'web')['metadata']['generation']
 		self.assertGreater(gen, 1)
 
@@ -171,9 +187,9 @@ class Lifecycle(Base):
 		self.assertEqual(len(applies), 2, 'one apply per cluster: %r' % applies)
 
 	def test_04_removed_resource_is_pruned_on_the_spoke(self):
-		r = self.rel('RenderedRelease', 'web')
-		r['spec']['resources'] = [x for x in r['spec']['resources'] if x['object']['kind'] != 'ConfigMap']
-		self.k.request('PUT', '/apis/openchoreo.dev/v1alpha1/namespaces/default/renderedreleases/web', r)
+		def drop_configmap(r):
+			r['spec']['resources'] = [x for x in r['spec']['resources'] if x['object']['kind'] != 'ConfigMap']
+		self.k.modify('RenderedRelease', O.NS, 'web', drop_configmap)
 		for c in CLUSTERS:
 			wait_for(lambda: not self.spoke(c, 'ConfigMap', 'web-env'), T, what='ConfigMap pruned on %s' % c)
 		r = wait_for(lambda: self.healthy('RenderedRelease', 'web') if len(
@@ -207,8 +223,10 @@ class Lifecycle(Base):
 		self.assertIn('dp-east', cond(r, 'ResourcesApplied')['message'])
 		evs = [e for e in self.k.list('Event', O.NS) if e['involvedObject'].get('name') == 'broken']
 		self.assertIn('ApplyFailed', [e['reason'] for e in evs])
-		r['spec']['resources'][1]['object']['metadata']['namespace'] = O.CELL
-		self.k.request('PUT', '/apis/openchoreo.dev/v1alpha1/namespaces/default/renderedreleases/broken', r)
+
+		def fix(obj):
+			obj['spec']['resources'][1]['object']['metadata']['namespace'] = O.CELL
+		self.k.modify('RenderedRelease', O.NS, 'broken', fix)
 		self.wait_healthy('RenderedRelease', 'broken')
 
 	def test_07_invalid_release_is_reported_not_fatal(self):
@@ -248,6 +266,12 @@ class Lifecycle(Base):
 			     'cocm_api_requests_total', 'cocm_works_applied_total', 'cocm_status_writes_total',
 			     'cocm_releases{health="Healthy"}', 'cocm_watch_restarts_total'):
 			self.assertIn(name, text)
+		# Prometheus naming: every *_total family is a counter (rate() and increase() need it)
+		types = dict(l.split()[2:4] for l in text.splitlines() if l.startswith('# TYPE '))
+		for name in ('cocm_watch_restarts_total', 'cocm_relists_total', 'cocm_events_total'):
+			self.assertEqual(types.get(name), 'counter', name)
+		self.assertEqual({n: t for n, t in types.items() if n.endswith('_total') and t != 'counter'}, {})
+		self.assertGreaterEqual(self.d.metric('cocm_events_total', {'result': 'sent'}), 1)
 		self.assertGreaterEqual(self.d.metric('cocm_works_applied_total'), 5)
 		self.assertGreaterEqual(self.d.metric('cocm_releases', {'health': 'Healthy'}), 2)
 		self.assertEqual(self.d.http('/healthz')[0], 200)
@@ -268,6 +292,38 @@ class Lifecycle(Base):
 		time.sleep(3)
 		self.assertNoWrites(m, 'across a restart')
 		self.assertGreater(len(self.emu.requests(self.users[0], m)), 0, 'the restarted daemon did talk to the hub')
+
+
+	def test_11_work_agent_rbac_is_kept(self):
+		k = self.k
+		# deleted by someone: recreated; edited: restored; never written when unchanged
+		k.delete('ManifestWork', 'dp-east', RBAC_WORK)
+		wait_for(lambda: (k.get_or_none('ManifestWork', 'dp-east', RBAC_WORK) or {}).get('metadata', {}).get(
+			'deletionTimestamp') is None and k.get_or_none('ManifestWork', 'dp-east', RBAC_WORK), T,
+			 what='RBAC work recreated')
+		w = k.get('ManifestWork', 'dp-west', RBAC_WORK)
+		w['spec']['workload']['manifests'][0]['rules'] = w['spec']['workload']['manifests'][0]['rules'][:1]
+		w['metadata']['annotations']['ocm.openchoreo.dev/content-hash'] = 'edited'
+		k.request('PUT', '/apis/work.open-cluster-management.io/v1/namespaces/dp-west/manifestworks/' + RBAC_WORK, w)
+		wait_for(lambda: k.get('ManifestWork', 'dp-west', RBAC_WORK)['spec']['workload']['manifests'][0] == spoke_role(),
+			 T, what='RBAC work restored')
+		time.sleep(1)
+		m = self.emu.mark()
+		time.sleep(3)
+		self.assertNoWrites(m, 'after the RBAC work was restored')
+
+	def test_12_cma_lifecycle_annotation_restored(self):
+		# an operator-made ClusterManagementAddOn without lifecycle `self`: the daemon adds it (a patch)
+		k = self.k
+		k.merge('ClusterManagementAddOn', None, 'choreo-ocm',
+			{'metadata': {'annotations': {'addon.open-cluster-management.io/lifecycle': None}}})
+		self.assertEqual(self.d.stop(), 0)
+		d3 = Daemon(BIN, self.emu, self.users[0], self.daemon_flags, name='cma')
+		self.daemons.append(d3)
+		type(self).d = d3
+		d3.wait_ready(T)
+		wait_for(lambda: k.get('ClusterManagementAddOn', None, 'choreo-ocm')['metadata'].get('annotations', {}).get(
+			'addon.open-cluster-management.io/lifecycle') == 'self', T, what='lifecycle: self restored')
 
 
 class Topology(Base):
@@ -303,6 +359,10 @@ class Topology(Base):
 		k.merge('ManagedCluster', None, 'dp-east2', {'metadata': {'labels': {'openchoreo.dev/plane-id': 'elsewhere'}}})
 		wait_for(lambda: self.clusters_of('a') == ['dp-east'], T, what='work removed from the departed cluster')
 		self.wait_healthy('RenderedRelease', 'a')
+		# the joined cluster got the work-agent RBAC, and keeps it after leaving (never garbage)
+		self.assertIsNotNone(k.get_or_none('ManifestWork', 'dp-east2', RBAC_WORK))
+		time.sleep(1)
+		self.assertIsNotNone(k.get_or_none('ManifestWork', 'dp-east2', RBAC_WORK), 'RBAC work kept')
 
 	def test_03_empty_decisions_keep_the_works(self):
 		k = self.k
@@ -349,6 +409,38 @@ class Topology(Base):
 		wait_for(lambda: self.clusters_of('b') == ['dp-east'], T, what='b moved to dp-east')
 		wait_for(lambda: not self.spoke('dp-west', 'Deployment', 'b'), T, what='b removed from dp-west')
 		self.wait_healthy('RenderedRelease', 'b')
+
+
+	def test_06_observability_plane_release(self):
+		# DataPlane east (no observabilityPlaneRef) -> ObservabilityPlane `default` of its namespace,
+		# whose planeID selects dp-west: the Release goes where the observability plane is
+		k = self.k
+		k.create(O.observability_plane('default', 'dp-west', enabled=False))
+		k.create(O.environment('obs', 'east'))
+		cm = O.configmap('alert-rules', ns='openchoreo-observability')
+		k.create(O.observability_release('alerts', 'obs', [cm]))
+		time.sleep(2)
+		r = k.get('RenderedRelease', O.NS, 'alerts')
+		self.assertNotIn(FINALIZER, r['metadata'].get('finalizers', []), 'not opted in: left to OpenChoreo')
+		self.assertEqual(self.works('alerts'), [])
+		# opting the observability plane in wakes its Releases (ObservabilityPlane -> DataPlane ->
+		# Environment -> Release reverse indexes)
+		k.merge('ObservabilityPlane', O.NS, 'default', {'metadata': {'labels': {'ocm.openchoreo.dev/enabled': 'true'}}})
+		r = self.wait_healthy('RenderedRelease', 'alerts')
+		self.assertIn(FINALIZER, r['metadata']['finalizers'])
+		self.assertEqual(self.clusters_of('alerts'), ['dp-west'])
+		pl = k.get('Placement', O.NS, 'choreo-op-default')
+		self.assertEqual(pl['metadata']['annotations']['ocm.openchoreo.dev/plane'], 'ObservabilityPlane/default/default')
+		self.assertEqual(len(self.spoke('dp-west', 'ConfigMap', 'alert-rules')), 1)
+		self.assertEqual(self.spoke('dp-east', 'ConfigMap', 'alert-rules'), [])
+		# a new planeID on the observability plane moves the Release
+		k.merge('ObservabilityPlane', O.NS, 'default', {'spec': {'planeID': 'dp-east'}})
+		wait_for(lambda: self.clusters_of('alerts') == ['dp-east'], T, what='alerts moved to dp-east')
+		wait_for(lambda: not self.spoke('dp-west', 'ConfigMap', 'alert-rules'), T, what='alerts removed from dp-west')
+		self.wait_healthy('RenderedRelease', 'alerts')
+		k.delete('RenderedRelease', O.NS, 'alerts')
+		wait_for(lambda: k.get_or_none('RenderedRelease', O.NS, 'alerts') is None, T, what='Release gone')
+		self.assertEqual(self.works('alerts'), [])
 
 
 class Deletion(Base):

@@ -11,8 +11,8 @@ Checks
     apt-get install with --no-install-recommends and the lists removed in the same RUN,
     the binary copied from the build stage; no ADD, no `latest` tags, no curl|sh;
   * runtime packages == ca-certificates + the Debian packages that ship the shared libraries of the
-    pkg-config modules the top-level CMakeLists.txt requires (libuv, libcjson, yaml-0.1, libcurl,
-    openssl), mapped with `dpkg -S`;
+    pkg-config modules the top-level CMakeLists.txt requires (libuv, libcjson, yaml-0.1, zlib,
+    libcurl, openssl), mapped with `dpkg -S`;
   * every library the built binary needs (readelf NEEDED, resolved with ldd) comes from a runtime
     package or from the base image (libc6, libgcc-s1: Essential in bookworm-slim).
 """
@@ -28,6 +28,7 @@ MODULES = {  # pkg-config module -> how CMakeLists.txt asks for it
     'libuv': r'pkg_check_modules\(UV REQUIRED',
     'libcjson': r'pkg_check_modules\(CJSON REQUIRED',
     'yaml-0.1': r'pkg_check_modules\(YAML REQUIRED',
+    'zlib': r'pkg_check_modules\(ZLIB REQUIRED',
     'libcurl': r'find_package\(CURL [0-9.]+ REQUIRED',
     'libssl': r'find_package\(OpenSSL [0-9]+ REQUIRED',
     'libcrypto': r'find_package\(OpenSSL [0-9]+ REQUIRED',

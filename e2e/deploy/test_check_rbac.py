@@ -141,6 +141,7 @@ def main():
                 '{"verb": "GET", "path": "/apis/openchoreo.dev/v1alpha1/releases?limit=500", "user": "choreo-ocm"}',
                 '{"verb": "PATCH", "path": "/apis/openchoreo.dev/v1alpha1/namespaces/default/releases/web/status", "user": "choreo-ocm"}',
                 '{"verb": "PATCH", "path": "/apis/cluster.open-cluster-management.io/v1beta2/namespaces/default/managedclustersetbindings/global?fieldManager=choreo-ocm", "user": "choreo-ocm"}',
+                '{"verb": "PATCH", "path": "/apis/work.open-cluster-management.io/v1/namespaces/dp-east/manifestworks/default-web?fieldManager=choreo-ocm&force=true", "user": "choreo-ocm"}',
                 '{"verb": "PUT", "path": "/apis/coordination.k8s.io/v1/namespaces/choreo-ocm-system/leases/choreo-ocm", "user": "choreo-ocm"}',
                 '{"verb": "DELETE", "path": "/apis/work.open-cluster-management.io/v1/namespaces/dp-east/manifestworks/default-web", "user": "choreo-ocm"}',
                 '{"verb": "GET", "path": "/api/v1/namespaces/default/secrets/x", "user": "work-agent-dp-east"}',
@@ -153,6 +154,8 @@ def main():
                 'list openchoreo.dev releases CLUSTER',
                 'patch openchoreo.dev releases/status NAMESPACED:default web',
                 'patch cluster.open-cluster-management.io managedclustersetbindings NAMESPACED:default global',
+                'patch work.open-cluster-management.io manifestworks NAMESPACED:dp-east default-web',
+                'create work.open-cluster-management.io manifestworks NAMESPACED:dp-east default-web',
                 'update coordination.k8s.io leases NAMESPACED:choreo-ocm-system choreo-ocm',
                 'delete work.open-cluster-management.io manifestworks NAMESPACED:dp-east default-web',
                 'create cluster.open-cluster-management.io managedclustersets/bind CLUSTER global']

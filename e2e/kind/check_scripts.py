@@ -313,7 +313,8 @@ def main():
 			has(lambda c: c[:2] == ['docker', 'build'], 'docker build')
 			has(lambda c: c[:3] == ['kind', 'load', 'docker-image'], 'kind load docker-image')
 			has(lambda c: c[0] == 'kubectl' and '-k' in c, 'kubectl apply -k overlay')
-			has(lambda c: c[:3] == ['clusteradm', 'create', 'work'], 'clusteradm create work')
+			if any(c[:3] == ['clusteradm', 'create', 'work'] for c in cs):
+				errs.append('up: clusteradm create work (the daemon delivers the work-agent RBAC itself)')
 			has(lambda c: c[:3] == ['clusteradm', 'addon', 'enable'], 'clusteradm addon enable')
 
 		def second_up(cs, out):

@@ -113,11 +113,11 @@ class SecretHygiene(unittest.TestCase):
 		self.assertIn('bad-creds', msg, 'the failure names the Secret')
 
 	def test_03_rotation_reaches_the_data_plane(self):
-		r = self.k.get('RenderedRelease', O.NS, 'vault')
-		for res in r['spec']['resources']:
-			if res['object']['kind'] == 'Secret':
-				res['object']['data']['password'] = b64(self.values['rotated'])
-		self.k.request('PUT', '/apis/openchoreo.dev/v1alpha1/namespaces/default/renderedreleases/vault', r)
+		def rotate(r):
+			for res in r['spec']['resources']:
+				if res['object']['kind'] == 'Secret':
+					res['object']['data']['password'] = b64(self.values['rotated'])
+		self.k.modify('RenderedRelease', O.NS, 'vault', rotate)
 		wait_for(lambda: (self.spoke_secret('creds') or {}).get('data', {}).get('password') ==
 			 b64(self.values['rotated']), T, what='rotated Secret on dp-east')
 		self.wait_applied('RenderedRelease', 'vault')

@@ -18,6 +18,9 @@ Inputs
   --print-calls        print the calls (from --audit / --calls) in the expected-calls format and exit
 
 Checks (exit 1 on any failure, with one line per problem on stderr)
+  * a server-side apply PATCH in the audit log (see is_apply) also counts as a `create` of the same
+    object: when the object does not exist the API server creates it and authorizes `create` too
+    (besides `patch`), so both verbs are needed wherever the daemon applies;
   * every call is allowed to the ServiceAccount by the rendered (Cluster)Roles and bindings,
     with Kubernetes RBAC semantics (apiGroups, resources incl. subresources, verbs, resourceNames,
     RoleBinding namespace); `create managedclustersets/bind <set>` is implied by every write of a
@@ -189,7 +192,18 @@ def parse_audit(path, user=None):
             name = name or rec.get('name')
             scope = 'NS' if ns else 'CLUSTER'
             calls.append(Call(verb, group, res, scope, ns, name, f'{path}:{n}'))
+            if verb == 'patch' and is_apply(rec):
+                calls.append(Call('create', group, res, scope, ns, name, f'{path}:{n} (server-side apply)'))
     return calls
+
+
+def is_apply(rec):
+    """A server-side apply PATCH: the record names the patch type or content type, or the query
+    carries `force` (the API server accepts `force` only on apply patches)."""
+    pt = str(rec.get('patchType') or rec.get('contentType') or '')
+    if pt:
+        return pt == 'apply' or pt.startswith('application/apply-patch')
+    return 'force' in parse_qs(urlsplit(rec.get('path', '')).query)
 
 
 def implied_calls(calls):

@@ -1,5 +1,6 @@
 /* Prometheus registry: counters with labels, histograms, escaping, the series cap. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,4 +99,34 @@ Test(metrics, zero_resets_gauges)
 	cocm_metric_inc(g, "Degraded", NULL, 1);
 	cr_assert_float_eq(cocm_metric_value(g, "Healthy", NULL), 0, 1e-9);
 	cr_assert_float_eq(cocm_metric_value(g, "Degraded", NULL), 1, 1e-9);
+}
+
+Test(metrics, total_names_are_counters_only)
+{
+	cr_assert(cocm_metrics_name_ok("cocm_watch_restarts_total", COCM_METRIC_COUNTER));
+	cr_assert_not(cocm_metrics_name_ok("cocm_watch_restarts_total", COCM_METRIC_GAUGE));
+	cr_assert_not(cocm_metrics_name_ok("cocm_events_total", COCM_METRIC_HISTOGRAM));
+	cr_assert_not(cocm_metrics_name_ok("cocm_reconciles", COCM_METRIC_COUNTER));
+	cr_assert_not(cocm_metrics_name_ok("_total", COCM_METRIC_COUNTER));
+	cr_assert(cocm_metrics_name_ok("cocm_workqueue_depth", COCM_METRIC_GAUGE));
+	cr_assert(cocm_metrics_name_ok("cocm_totally", COCM_METRIC_GAUGE));
+}
+
+Test(metrics, gauge_named_total_aborts, .signal = SIGABRT)
+{
+	cocm_metrics_add(m, COCM_METRIC_GAUGE, "cocm_relists_total", "R.", "resource", NULL, NULL,
+		0);
+}
+
+/* a running count kept elsewhere (informer stats) copied in at scrape time: still a counter */
+Test(metrics, copied_count_renders_as_counter)
+{
+	struct cocm_metric *c = cocm_metrics_add(m, COCM_METRIC_COUNTER, "cocm_relists_total",
+		"Relists.", "resource", NULL, NULL, 0);
+
+	cocm_metric_set(c, "releases", NULL, 2);
+	cocm_metric_set(c, "releases", NULL, 5);
+	cr_assert_eq(cocm_metrics_render(m, &out), COCM_OK);
+	cr_assert_not_null(strstr(out.data, "# TYPE cocm_relists_total counter\n"));
+	cr_assert_not_null(strstr(out.data, "cocm_relists_total{resource=\"releases\"} 5\n"));
 }
