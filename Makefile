@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what they need first.
-# Other targets: build, asan (sanitizer suite), release, bench, fuzz, clean.
+# Other targets: build, asan (sanitizer suite), release, bench, fuzz (FUZZ_SECONDS per target), clean.
 BUILD   ?= build
 ASAN    ?= build-asan
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
@@ -37,9 +37,9 @@ demo: build
 bench: deps
 	@./bench/run
 
+FUZZ_SECONDS ?= 10
 fuzz: deps
-	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCOCM_FUZZ=ON >/dev/null
-	@cmake --build build-fuzz -j$(JOBS)
+	@./fuzz/run --seconds $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-release build-fuzz
