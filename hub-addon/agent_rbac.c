@@ -40,7 +40,7 @@ cJSON *cocm_agent_rbac_work(const char *cluster, char *err, size_t errcap)
 	cJSON_Delete(docs);
 	kind = role != NULL ? cocm_json_str(role, "kind", NULL) : NULL;
 	if (kind == NULL || strcmp(kind, "ClusterRole") != 0) {
-		snprintf(err, errcap, "the embedded work-agent RBAC is not exactly one ClusterRole");
+		snprintf(err, errcap, "the embedded work-agent RBAC is not one ClusterRole");
 		cJSON_Delete(role);
 		return NULL;
 	}
@@ -70,7 +70,8 @@ cJSON *cocm_agent_rbac_work(const char *cluster, char *err, size_t errcap)
 static int decision_is_ours(struct cocm_ctl *c, const cJSON *d)
 {
 	const char *ns = cocm_json_str(d, "metadata", "namespace", NULL);
-	const char *pl = cocm_json_str(d, "metadata", "labels", COCM_LABEL_DECISION_PLACEMENT, NULL);
+	const char *pl = cocm_json_str(d, "metadata", "labels", COCM_LABEL_DECISION_PLACEMENT,
+		NULL);
 	const char *mb;
 	const cJSON *p;
 	char pk[COCM_CACHE_KEY_MAX];
