@@ -3,7 +3,8 @@
  * budget, from 0 = default down to 512 bytes, so splitting into parts is exercised), the rest
  * is the Release as JSON.
  * Checks: never crashes; an error has a message and no output; a success is deterministic
- * (the same bytes twice) and every work is a ManifestWork in the cluster's namespace, with a
+ * (the same bytes twice: cocm_render_works, then cocm_render_works_raw, the daemon's variant,
+ * which must print the same works and fail the same way) and every work is a ManifestWork in the cluster's namespace, with a
  * name, a content hash, and a parts annotation equal to the number of works. */
 #include <string.h>
 
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cJSON *w1 = NULL, *w2 = NULL;
 	char err[512] = "", err2[512] = "";
 	enum cocm_err e1 = cocm_render_works(rel, CLUSTER, &o, &w1, err, sizeof(err));
-	enum cocm_err e2 = cocm_render_works(rel, CLUSTER, &o, &w2, err2, sizeof(err2));
+	enum cocm_err e2 = cocm_render_works_raw(rel, CLUSTER, &o, &w2, err2, sizeof(err2));
 	cocm_fuzz_check(e1 == e2);
 	cocm_fuzz_debug("render: %s %d works %s\n", cocm_err_name(e1), cJSON_GetArraySize(w1), err);
 	if (e1 != COCM_OK) {

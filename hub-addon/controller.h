@@ -118,8 +118,8 @@ struct cocm_ctl {
 };
 
 /* A write the informer has not delivered back yet: while the cached object still has
- * before_rv, `what` (a content hash, or a printed status) is the truth, so a reconcile that
- * runs before the watch event does not write the same thing again. */
+ * before_rv, `what` (a content hash, or a packed status: pack.h) is the truth, so a
+ * reconcile that runs before the watch event does not write the same thing again. */
 struct cocm_written {
 	char *before_rv;
 	char *what;

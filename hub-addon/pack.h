@@ -7,7 +7,8 @@
  * another JSON value), or, when the text is at least COCM_PACK_MIN bytes and deflating makes
  * it smaller, "z:<text length>:<base64 of the zlib stream>" (JSON compresses 4-6x; base64
  * keeps the string NUL-free and printable, so the cached object stays valid JSON).
- * Packing is deterministic. Pure functions, no shared state; OOM is fatal. */
+ * Packing is deterministic. OOM is fatal. Each thread keeps one zlib deflate and one inflate
+ * stream for these calls (set up on first use, ≈ 80 KB, never freed: reachable until exit). */
 #ifndef COCM_HUBADDON_PACK_H
 #define COCM_HUBADDON_PACK_H
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hub-addon/events.h"
+#include "hub-addon/pack.h"
 #include "hub-addon/works.h"
 #include "kube/core/json.h"
 #include "kube/core/log.h"
@@ -55,14 +56,26 @@ struct op {
 	struct rec *r;
 	int what; /* OP_* */
 	char wkey[COCM_CACHE_KEY_MAX];
-	char *hash;      /* OP_APPLY_WORK: content hash; OP_STATUS: printed status */
+	char *hash;      /* OP_APPLY_WORK: content hash; OP_STATUS: packed status (pack.h) */
 	char *before_rv; /* resourceVersion of the cached object when the write started */
+	cJSON *cands;    /* OP_CONFIRM_DECISIONS: keys ("ns/name") of the works to delete */
+	char pl_ns[64], pl_name[64]; /* OP_CONFIRM_DECISIONS: the Placement */
 };
 
-enum { OP_APPLY_WORK, OP_DELETE_WORK, OP_FINALIZER, OP_STATUS, OP_PLACEMENT, OP_BINDING };
+/* OP_CONFIRM_*: a live read (no resourceVersion: a consistent read) before deleting works on
+ * the word of a cache. A cache can lag (its watch is down, or its events arrive after those of
+ * the works cache): a Release missing from it, or a cluster missing from its decisions, is only
+ * acted on once the API server agrees, like Kubernetes' garbage collector confirms an absent
+ * owner before deleting dependents. */
+enum { OP_APPLY_WORK, OP_DELETE_WORK, OP_FINALIZER, OP_STATUS, OP_PLACEMENT, OP_BINDING,
+	OP_CONFIRM_GONE, OP_CONFIRM_DECISIONS };
 
 static void phase2(struct rec *r);
 static void finish(struct rec *r);
+static void delete_work(struct rec *r, const cJSON *w);
+static void delete_all_works(struct rec *r);
+static void confirmed_gone(struct rec *r, struct cocm_resp *resp);
+static void confirmed_decisions(struct rec *r, struct op *o, struct cocm_resp *resp);
 
 int cocm_reconcile_parse_key(const char *key, char *kind, size_t kcap, char *ns, size_t nscap,
 	char *name, size_t namecap)
@@ -232,6 +245,12 @@ static void on_op(struct cocm_resp *resp, void *arg)
 		else if (resp->err != COCM_ENOTFOUND)
 			note_err(r, resp->err);
 		break;
+	case OP_CONFIRM_GONE:
+		confirmed_gone(r, resp);
+		break;
+	case OP_CONFIRM_DECISIONS:
+		confirmed_decisions(r, o, resp);
+		break;
 	case OP_STATUS:
 		if (resp->err == COCM_OK) {
 			char k[COCM_CACHE_KEY_MAX + 48];
@@ -254,6 +273,7 @@ static void on_op(struct cocm_resp *resp, void *arg)
 	}
 	free(o->hash);
 	free(o->before_rv);
+	cJSON_Delete(o->cands);
 	free(o);
 	if (--r->pending == 0) {
 		if (r->phase == 1)
@@ -283,6 +303,7 @@ static void started(struct rec *r, struct op *o, enum cocm_err rc)
 	note_err(r, rc == COCM_ESTATE ? COCM_ERETRY : rc);
 	free(o->hash);
 	free(o->before_rv);
+	cJSON_Delete(o->cands);
 	free(o);
 }
 
@@ -476,11 +497,131 @@ static int wanted_has(const cJSON *wanted, const char *wk)
 	return cJSON_GetObjectItemCaseSensitive(wanted, wk) != NULL;
 }
 
-/* Applies the rendered works on every decided cluster and deletes our works no longer wanted. */
-static void sync_works(struct rec *r, const cJSON *rel)
+static int has_string(const cJSON *arr, const char *s)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Lists the plane's PlacementDecisions live; confirmed_decisions deletes the candidates. */
+static void confirm_decisions(struct rec *r, const cJSON *plane, cJSON *cands)
+{
+	struct cocm_placement_opts po = { .addon_namespace = r->c->flags->namespace };
+	struct cocm_list_opts lo = { 0 };
+	struct op *o = new_op(r, OP_CONFIRM_DECISIONS, NULL);
+	char lsel[160], fsel[128];
+
+	o->cands = cands;
+	if (cocm_placement_name(o->pl_name, plane) == NULL) {
+		started(r, o, COCM_EINVAL);
+		return;
+	}
+	snprintf(o->pl_ns, sizeof(o->pl_ns), "%s", cocm_placement_namespace(plane, &po));
+	snprintf(lsel, sizeof(lsel), "%s=%s", COCM_LABEL_DECISION_PLACEMENT, o->pl_name);
+	snprintf(fsel, sizeof(fsel), "metadata.namespace=%s", o->pl_ns);
+	lo.label_selector = lsel;
+	lo.field_selector = fsel;
+	started(r, o, cocm_kube_list(r->c->kube, &cocm_gvr_of[COCM_INF_DECISION], NULL, &lo, on_op,
+		o));
+}
+
+/* A candidate on a cluster the live decisions hold but the cached ones did not is kept (the
+ * decisions cache lags: retried once it caught up); so is everything when the live decisions
+ * are empty. */
+static void confirmed_decisions(struct rec *r, struct op *o, struct cocm_resp *resp)
+{
+	struct cocm_cache *wc = cocm_ctl_cache(r->c, COCM_INF_WORK);
+	const cJSON *items, *k;
+	cJSON *live;
+
+	if (resp->err != COCM_OK) {
+		note_err(r, resp->err);
+		return;
+	}
+	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
+	if (!cJSON_IsArray(items)) {
+		note_err(r, COCM_EPARSE);
+		return;
+	}
+	if (r->c->closing || !r->c->leader || wc == NULL)
+		return;
+	live = cocm_placement_clusters(items, o->pl_ns, o->pl_name);
+	if (cJSON_GetArraySize(live) == 0) {
+		cocm_log(COCM_LOG_INFO, "reconcile", "decisions-empty release=%s msg=\"the live "
+			"decisions are empty: works kept\"", r->key);
+		cJSON_Delete(live);
+		return;
+	}
+	cJSON_ArrayForEach(k, o->cands) {
+		const cJSON *w = cocm_cache_get(wc, k->valuestring);
+		const char *cl = w != NULL ? cocm_json_str(w, "metadata", "namespace", NULL) : NULL;
+
+		if (cl == NULL)
+			continue;
+		if (has_string(live, cl) && !has_string(r->clusters, cl)) {
+			cocm_log(COCM_LOG_INFO, "reconcile", "decisions-stale release=%s work=%s "
+				"msg=\"the cluster is in the live decisions: work kept\"", r->key,
+				k->valuestring);
+			note_err(r, COCM_ERETRY);
+			continue;
+		}
+		delete_work(r, w);
+	}
+	cJSON_Delete(live);
+}
+
+/* Lists the Release live; confirmed_gone deletes its works only when it is not there. */
+static void confirm_gone(struct rec *r)
+{
+	const cJSON **have = NULL;
+	size_t n = cocm_works_of_release(cocm_ctl_cache(r->c, COCM_INF_WORK), r->kind, r->ns,
+		r->name, &have);
+	struct cocm_list_opts lo = { 0 };
+	char fsel[COCM_CACHE_KEY_MAX + 64];
+	struct op *o;
+
+	free(have);
+	if (n == 0 || !r->c->leader)
+		return;
+	snprintf(fsel, sizeof(fsel), "metadata.namespace=%s,metadata.name=%s", r->ns, r->name);
+	lo.field_selector = fsel;
+	o = new_op(r, OP_CONFIRM_GONE, NULL);
+	started(r, o, cocm_kube_list(r->c->kube, &cocm_gvr_of[r->inf], NULL, &lo, on_op, o));
+}
+
+static void confirmed_gone(struct rec *r, struct cocm_resp *resp)
+{
+	const cJSON *items;
+
+	if (resp->err != COCM_OK) {
+		note_err(r, resp->err);
+		return;
+	}
+	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
+	if (!cJSON_IsArray(items)) {
+		note_err(r, COCM_EPARSE);
+		return;
+	}
+	if (cJSON_GetArraySize(items) > 0) {
+		cocm_log(COCM_LOG_INFO, "reconcile", "release-not-cached release=%s msg=\"on the hub "
+			"but not in the cache yet: works kept\"", r->key);
+		note_err(r, COCM_ERETRY);
+		return;
+	}
+	if (!r->c->closing && r->c->leader)
+		delete_all_works(r);
+}
+
+/* Applies the rendered works on every decided cluster and deletes our works no longer wanted
+ * (after confirm_decisions). */
+static void sync_works(struct rec *r, const cJSON *rel, const cJSON *plane)
 {
 	struct cocm_ctl *c = r->c;
-	cJSON *works = NULL, *wanted, *w;
+	cJSON *works = NULL, *wanted, *w, *cands;
 	const cJSON *cl;
 	const cJSON **have = NULL;
 	size_t nhave, i;
@@ -539,15 +680,20 @@ static void sync_works(struct rec *r, const cJSON *rel)
 		}
 	}
 	nhave = cocm_works_of_release(wc, r->kind, r->ns, r->name, &have);
+	cands = cJSON_CreateArray();
 	for (i = 0; i < nhave; i++) {
 		char wk[COCM_CACHE_KEY_MAX];
 
 		snprintf(wk, sizeof(wk), "%s/%s", cocm_json_str(have[i], "metadata", "namespace", NULL),
 			cocm_json_str(have[i], "metadata", "name", NULL));
-		if (!wanted_has(wanted, wk))
-			delete_work(r, have[i]);
+		if (!wanted_has(wanted, wk) && !cocm_works_deleting(have[i]))
+			cJSON_AddItemToArray(cands, cJSON_CreateString(wk));
 	}
 	free(have);
+	if (cJSON_GetArraySize(cands) > 0)
+		confirm_decisions(r, plane, cands);
+	else
+		cJSON_Delete(cands);
 	cJSON_Delete(wanted);
 	cJSON_Delete(works);
 }
@@ -631,7 +777,7 @@ static void phase1_on(struct rec *r, const cJSON *rel)
 		cocm_rindex_remove(&c->env_releases, r->key);
 		cocm_rindex_remove(&c->placement_releases, r->key);
 		cocm_strmap_del(&c->health, r->key, NULL);
-		delete_all_works(r);
+		confirm_gone(r);
 		return;
 	}
 	if (cocm_works_deleting(rel)) {
@@ -718,7 +864,7 @@ static void phase1_on(struct rec *r, const cJSON *rel)
 		r->sched = COCM_SCHED_TRUE;
 	}
 	if (c->leader)
-		sync_works(r, rel);
+		sync_works(r, rel, tgt.plane);
 }
 
 /* ---- phase 2: status ---------------------------------------------------------------------- */
@@ -911,14 +1057,14 @@ static void write_status(struct rec *r, const cJSON *rel)
 		wkey_of(sk, sizeof(sk), "S", r->key);
 		mine = written_get(c, sk, rel);
 		if (mine != NULL) /* our last write is not in the cache yet */
-			pending_status = cocm_json_parse(mine, strlen(mine), NULL, 0);
+			pending_status = cocm_pack_parse(mine);
 	}
 	if (!cocm_status_equal(pending_status != NULL ? pending_status : old, st)) {
 		cJSON *patch = cJSON_CreateObject();
 		struct cocm_write_opts wo = { .subresource = "status" };
 		struct op *o = new_op(r, OP_STATUS, NULL);
 
-		o->hash = cocm_json_print(st);
+		o->hash = cocm_pack_json(st); /* kept until the cache catches up: packed */
 		o->before_rv = cocm_xstrdup(rv_of(rel));
 		cJSON_AddItemToObject(patch, "status", st);
 		st = NULL;
