@@ -335,7 +335,7 @@ static int add_placement(struct render_cli *c, const cJSON *plane, const char *f
 
 static int render_release(struct render_cli *c, const struct cocm_input_doc *d)
 {
-	struct cocm_render_opts ro = { 0, 1 };
+	struct cocm_render_opts ro = { .allow_missing_uid = 1 };
 	char err[1024], where[512];
 	const cJSON *plane = NULL;
 	cJSON *dclusters = NULL, *clusters, *works, *w;
@@ -347,6 +347,8 @@ static int render_release(struct render_cli *c, const struct cocm_input_doc *d)
 	status = pick_plane(c, d, &plane);
 	if (status != 0)
 		return status;
+	if (plane != NULL)
+		ro.executor = cocm_placement_executor(plane); /* opt-in spec.executor */
 	if (plane != NULL) {
 		status = add_placement(c, plane, d->file, &dclusters);
 		if (status != 0)

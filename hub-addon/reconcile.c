@@ -627,11 +627,13 @@ static void sync_works(struct rec *r, const cJSON *rel, const cJSON *plane)
 	size_t nhave, i;
 	char err[ERRCAP];
 	struct cocm_cache *wc = cocm_ctl_cache(c, COCM_INF_WORK);
+	struct cocm_render_opts ro = { 0 };
 	enum cocm_err rc;
 
 	if (cJSON_GetArraySize(r->clusters) == 0)
 		return; /* never act on empty decisions: Scheduled=False says why */
-	rc = cocm_render_works_raw(rel, cJSON_GetArrayItem(r->clusters, 0)->valuestring, NULL, &works,
+	ro.executor = cocm_placement_executor(plane); /* opt-in spec.executor */
+	rc = cocm_render_works_raw(rel, cJSON_GetArrayItem(r->clusters, 0)->valuestring, &ro, &works,
 		err, sizeof(err));
 	if (rc != COCM_OK) {
 		char msg[ERRCAP + 64];

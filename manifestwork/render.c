@@ -75,6 +75,8 @@ struct render {
 	char *text; /* arena of the manifests' compact texts, NUL after each */
 	size_t text_len, text_cap;
 	int raw; /* 1: spec as cJSON_Raw text (cocm_render_works_raw), 0: a copied tree */
+	const char *exec_value; /* opts->executor, NULL when unset or empty */
+	char exec_ns[COCM_NAMES_SUBDOMAIN_MAX + 1], exec_name[COCM_NAMES_SUBDOMAIN_MAX + 1];
 	struct cocm_render_pool pool; /* views, configs, delete options (render_internal.h) */
 	/* label-safe values, computed once (the views borrow them) */
 	char uid_label[COCM_NAMES_LABEL_MAX + 1], name_label[COCM_NAMES_LABEL_MAX + 1],
@@ -508,23 +510,31 @@ static void put(char *out, size_t *len, const char *s, size_t n)
  * printer is compositional: an object's text is its members' texts joined). Heap
  * (cocm_xmalloc: cJSON's hooks may own it). */
 static char *spec_text(struct render *r, struct cocm_render_entry *const *order, size_t n,
-	unsigned part, const cJSON *delete_option, const cJSON *configs, size_t *len)
+	unsigned part, const cJSON *delete_option, const cJSON *configs, const cJSON *executor,
+	size_t *len)
 {
 	static const char head[] = "{\"workload\":{\"manifests\":[";
 	static const char mid1[] = "]},\"deleteOption\":";
 	static const char mid2[] = ",\"manifestConfigs\":";
-	size_t i, total, del_off, del_len, cfg_off, cfg_len, at = 0;
+	static const char mid3[] = ",\"executor\":";
+	size_t i, total, del_off, del_len, cfg_off, cfg_len, ex_off = 0, ex_len = 0, at = 0;
 	char *out;
 	int any = 0;
 
-	/* print both into the arena and keep them while assembling */
+	/* print them into the arena and keep them while assembling */
 	del_len = strlen(arena_print(r, delete_option));
 	del_off = r->text_len;
 	r->text_len += del_len + 1;
 	cfg_len = strlen(arena_print(r, configs));
 	cfg_off = r->text_len;
 	r->text_len += cfg_len + 1;
-	total = sizeof(head) - 1 + sizeof(mid1) - 1 + del_len + sizeof(mid2) - 1 + cfg_len + 1;
+	if (executor != NULL) {
+		ex_len = strlen(arena_print(r, executor));
+		ex_off = r->text_len;
+		r->text_len += ex_len + 1;
+	}
+	total = sizeof(head) - 1 + sizeof(mid1) - 1 + del_len + sizeof(mid2) - 1 + cfg_len + 1 +
+		sizeof(mid3) - 1 + ex_len;
 	for (i = 0; i < n; i++)
 		if (order[i]->part == part)
 			total += order[i]->text_len + 1;
@@ -542,11 +552,103 @@ static char *spec_text(struct render *r, struct cocm_render_entry *const *order,
 	put(out, &at, r->text + del_off, del_len);
 	put(out, &at, mid2, sizeof(mid2) - 1);
 	put(out, &at, r->text + cfg_off, cfg_len);
+	if (executor != NULL) {
+		put(out, &at, mid3, sizeof(mid3) - 1);
+		put(out, &at, r->text + ex_off, ex_len);
+	}
 	put(out, &at, "}", 1);
 	out[at] = '\0';
-	r->text_len = del_off; /* drop the two temporary texts */
+	r->text_len = del_off; /* drop the temporary texts */
 	*len = at;
 	return out;
+}
+
+/* spec.executor in the pool (borrows r's executor strings). */
+static cJSON *executor_node(struct render *r)
+{
+	struct cocm_render_pool *p = &r->pool;
+	cJSON *ex = cocm_render_node(p, cJSON_Object);
+	cJSON *subj = cocm_render_add(ex, "subject", cocm_render_node(p, cJSON_Object));
+	cJSON *sa;
+
+	cocm_render_add(subj, "type", cocm_render_str(p, "ServiceAccount"));
+	sa = cocm_render_add(subj, "serviceAccount", cocm_render_node(p, cJSON_Object));
+	cocm_render_add(sa, "namespace", cocm_render_str(p, r->exec_ns));
+	cocm_render_add(sa, "name", cocm_render_str(p, r->exec_name));
+	return ex;
+}
+
+/* Parses opts->executor (syntax only): "<ns>/<sa>" fills exec_ns, "<sa>" leaves it empty. */
+static enum cocm_err parse_executor(struct render *r)
+{
+	const char *v = r->exec_value;
+	const char *slash = strchr(v, '/');
+	size_t nslen = slash ? (size_t)(slash - v) : 0;
+	const char *name = slash ? slash + 1 : v;
+	static const char want[] = "want <namespace>/<serviceaccount> or <serviceaccount> "
+				   "(plane annotation ocm.openchoreo.dev/executor)";
+
+	if (nslen > COCM_NAMES_LABEL_MAX || strlen(name) > COCM_NAMES_SUBDOMAIN_MAX ||
+		strchr(name, '/') != NULL)
+		return failf(r, COCM_EINVAL, "executor \"%.300s\": malformed; %s", v, want);
+	memcpy(r->exec_ns, v, nslen);
+	r->exec_ns[nslen] = '\0';
+	snprintf(r->exec_name, sizeof(r->exec_name), "%s", name);
+	if (slash != NULL && !cocm_names_is_dns_label(r->exec_ns))
+		return failf(r, COCM_EINVAL,
+			"executor \"%.300s\": namespace \"%s\" is not a DNS-1123 label; %s", v,
+			r->exec_ns, want);
+	if (!cocm_names_is_subdomain(r->exec_name))
+		return failf(r, COCM_EINVAL,
+			"executor \"%.300s\": service account \"%s\" is not a DNS-1123 subdomain; %s",
+			v, r->exec_name, want);
+	return COCM_OK;
+}
+
+/* For a "<sa>" executor: the Release's target namespace (after add_namespaces). */
+static enum cocm_err executor_namespace(struct render *r)
+{
+	const char *target = NULL, *only_ns = NULL;
+	size_t i, nns = 0;
+	char w[400];
+
+	if (r->exec_ns[0] != '\0' || r->n == 0)
+		return COCM_OK;
+	for (i = 0; i < r->n; i++) {
+		const struct cocm_render_entry *e = &r->e[i];
+
+		if (e->ns[0] != '\0') {
+			if (target != NULL && strcmp(target, e->ns) != 0)
+				return failf(r, COCM_EINVAL,
+					"executor \"%s\" is a service account of the Release's "
+					"namespace on the data plane, but the namespaced resources are in "
+					"several namespaces (%s, %s): annotate the plane with "
+					"ocm.openchoreo.dev/executor=<namespace>/%s instead",
+					r->exec_name, target, e->ns, r->exec_name);
+			target = e->ns;
+		} else if (e->src != NULL && strcmp(e->kind, "Namespace") == 0 && e->group[0] == '\0') {
+			only_ns = e->name;
+			nns++;
+		} else if (e->src != NULL) {
+			return failf(r, COCM_EINVAL,
+				"executor \"%s\" is a service account of the Release's namespace on the "
+				"data plane, but %s: %s%s%s %s is cluster-scoped (only Namespaces may be): "
+				"annotate the plane with ocm.openchoreo.dev/executor=<namespace>/%s instead",
+				r->exec_name, where(w, sizeof(w), e->id, e->index), e->group,
+				e->group[0] ? "/" : "", e->kind, e->name, r->exec_name);
+		}
+	}
+	if (target == NULL && nns == 1)
+		target = only_ns;
+	if (target == NULL)
+		return failf(r, COCM_EINVAL,
+			"executor \"%s\" is a service account of the Release's namespace on the data "
+			"plane, but the Release has no namespaced resource (and not exactly one "
+			"Namespace) to name it: annotate the plane with "
+			"ocm.openchoreo.dev/executor=<namespace>/%s instead",
+			r->exec_name, r->exec_name);
+	snprintf(r->exec_ns, sizeof(r->exec_ns), "%s", target);
+	return COCM_OK;
 }
 
 static cJSON *build_work(struct render *r, const char *cluster,
@@ -556,7 +658,7 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	const char *kind = r->kind == COCM_RELEASE ? "Release" : "RenderedRelease";
 	struct cocm_render_pool *p = &r->pool;
 	cJSON *w = cJSON_CreateObject();
-	cJSON *md, *labels, *ann, *spec, *configs, *delopt, *manifests;
+	cJSON *md, *labels, *ann, *spec, *configs, *delopt, *manifests, *exec = NULL;
 	struct cocm_sha256 h;
 	unsigned char dig[32];
 	static const char xd[] = "0123456789abcdef";
@@ -592,7 +694,9 @@ static cJSON *build_work(struct render *r, const char *cluster,
 	for (i = 0; i < n; i++)
 		if (order[i]->part == part)
 			cJSON_AddItemToArray(configs, cocm_render_config(p, order[i]));
-	stext = spec_text(r, order, n, part, delopt, configs, &slen);
+	if (r->exec_value != NULL)
+		exec = executor_node(r);
+	stext = spec_text(r, order, n, part, delopt, configs, exec, &slen);
 
 	cocm_sha256_init(&h);
 	hash_item(&h, r, labels);
@@ -625,6 +729,8 @@ static cJSON *build_work(struct render *r, const char *cluster,
 			cJSON_AddItemToArray(manifests, order[i]->manifest);
 	cocm_render_add(spec, "deleteOption", delopt);
 	cocm_render_add(spec, "manifestConfigs", configs);
+	if (exec != NULL)
+		cocm_render_add(spec, "executor", exec);
 	cJSON_AddItemToObject(w, "spec", copy_out(spec));
 	return w;
 }
@@ -706,6 +812,12 @@ static enum cocm_err render_works(const cJSON *release, const char *cluster,
 	rc = check_release(&r, cluster, o);
 	if (rc != COCM_OK)
 		return rc;
+	if (o != NULL && o->executor != NULL && o->executor[0] != '\0') {
+		r.exec_value = o->executor;
+		rc = parse_executor(&r);
+		if (rc != COCM_OK)
+			return rc;
+	}
 	if (r.uid != NULL)
 		cocm_names_label_value(r.uid_label, r.uid);
 	cocm_names_label_value(r.name_label, r.name);
@@ -733,6 +845,11 @@ static enum cocm_err render_works(const cJSON *release, const char *cluster,
 	for (i = 0; i < k; i++)
 		build_manifest(&r, &r.e[i]);
 	add_namespaces(&r);
+	if (r.exec_value != NULL) {
+		rc = executor_namespace(&r);
+		if (rc != COCM_OK)
+			goto out;
+	}
 	for (i = 0; i < r.n; i++) {
 		r.e[i].size = json_size(&r, &r.e[i]);
 		if (r.e[i].size > r.max) {

@@ -40,6 +40,20 @@
  * feedback table.
  * spec.deleteOption: SelectivelyOrphan with an orphaning rule per Namespace and
  * PersistentVolumeClaim in that work; Foreground when the work has neither.
+ * spec.executor (only when opts->executor is set: the plane annotation
+ * ocm.openchoreo.dev/executor): {subject: {type: ServiceAccount, serviceAccount: {namespace,
+ * name}}} in every part, after manifestConfigs (so inside the content hash). The work agent
+ * then applies as that data-plane service account instead of klusterlet-work-sa; the
+ * writer of the work (the add-on) needs verb execute-as on manifestworks for
+ * system:serviceaccount:<ns>:<name> on the hub. Value forms:
+ *   "<namespace>/<serviceaccount>"  that account for every Release of the plane
+ *   "<serviceaccount>"              that account in the Release's target namespace: the one
+ *                                   namespace of its namespaced resources (a Release with
+ *                                   only Namespaces: its single Namespace). Refused
+ *                                   (COCM_EINVAL) when the namespaced resources span several
+ *                                   namespaces, when there are none, or when the Release has
+ *                                   a cluster-scoped resource other than a Namespace.
+ * An empty Release renders no work and is never refused for its executor.
  *
  * Size: the manifests of each work, measured as Go's encoding/json sizes them (what OCM's webhook
  * counts: compact JSON with HTML-safe escapes), stay within opts->max_manifest_bytes
@@ -54,6 +68,9 @@
  *                is not an object or lacks apiVersion/kind/metadata.name, generateName, a
  *                duplicate id, a duplicate group/kind/namespace/name (apiVersions of one
  *                group are the same object on the cluster), more than COCM_RENDER_MAX_RESOURCES
+ *                (also: an executor value that is not <ns>/<sa> or <sa> with ns a DNS-1123
+ *                label and sa a DNS-1123 subdomain, or a "<sa>" executor the Release's
+ *                resources do not allow, see spec.executor above)
  *   COCM_ETOOBIG one resource alone is larger than the per-work budget
  * On error *works_out is NULL. On success the caller owns *works_out (cJSON_Delete).
  * Deterministic: the same input gives byte-identical output across runs and processes. */
@@ -71,6 +88,10 @@
 struct cocm_render_opts {
 	size_t max_manifest_bytes; /* per work; 0 = COCM_RENDER_MAX_MANIFEST_BYTES */
 	int allow_missing_uid;     /* 1: no metadata.uid -> uid labels omitted (render on files) */
+	/* NULL or "": no spec.executor; else the value of the plane's annotation
+	 * ocm.openchoreo.dev/executor, "<namespace>/<serviceaccount>" or "<serviceaccount>"
+	 * (borrowed for the call) */
+	const char *executor;
 };
 
 enum cocm_release_kind {

@@ -57,6 +57,13 @@ const char *cocm_placement_plane_id(const cJSON *plane)
 	return cocm_json_str(plane, "metadata", "name", NULL);
 }
 
+const char *cocm_placement_executor(const cJSON *plane)
+{
+	const char *v = cocm_json_str(plane, "metadata", "annotations", COCM_ANN_EXECUTOR, NULL);
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
 const char *cocm_placement_name(char out[64], const cJSON *plane)
 {
 	enum cocm_plane_kind k = cocm_placement_plane_kind(plane);

@@ -52,6 +52,7 @@
 #define COCM_LABEL_ENABLED "ocm.openchoreo.dev/enabled"
 #define COCM_ANN_CLUSTER_SELECTOR "ocm.openchoreo.dev/cluster-selector"
 #define COCM_ANN_CLUSTER_SET "ocm.openchoreo.dev/cluster-set"
+#define COCM_ANN_EXECUTOR "ocm.openchoreo.dev/executor"
 #define COCM_ANN_PLANE "ocm.openchoreo.dev/plane"
 #define COCM_LABEL_PLANE_ID "openchoreo.dev/plane-id"
 #define COCM_LABEL_DECISION_PLACEMENT "cluster.open-cluster-management.io/placement"
@@ -80,6 +81,10 @@ const char *cocm_placement_kind_name(enum cocm_plane_kind k);
 int cocm_placement_opted_in(const cJSON *plane);
 /* spec.planeID, or metadata.name when unset; NULL when neither is a string. Borrowed. */
 const char *cocm_placement_plane_id(const cJSON *plane);
+/* The plane's annotation ocm.openchoreo.dev/executor (borrowed), or NULL when absent or
+ * empty: the value for cocm_render_opts.executor ("<namespace>/<serviceaccount>" or
+ * "<serviceaccount>"; the render checks it and refuses a bad one, see manifestwork/render.h). */
+const char *cocm_placement_executor(const cJSON *plane);
 /* The Placement's name for a plane into out (>= 64 bytes); NULL for a non-plane object. */
 const char *cocm_placement_name(char out[64], const cJSON *plane);
 /* The Placement's namespace for a plane (borrowed from plane or opts). */

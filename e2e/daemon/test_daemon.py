@@ -442,6 +442,39 @@ class Topology(Base):
 		wait_for(lambda: k.get_or_none('RenderedRelease', O.NS, 'alerts') is None, T, what='Release gone')
 		self.assertEqual(self.works('alerts'), [])
 
+	def test_07_executor_annotation(self):
+		# opt-in spec.executor from the plane annotation: "<sa>" = that account in the Release's
+		# namespace on the data plane (refused for a Release spanning namespaces), "<ns>/<sa>" as is
+		k = self.k
+		ann = 'ocm.openchoreo.dev/executor'
+
+		def executors(name):
+			ws = self.works(name)
+			return [((w['spec'].get('executor') or {}).get('subject') or {}).get('serviceAccount')
+				for w in ws] if ws else None
+
+		def carry(name, want):
+			return lambda: executors(name) is not None and all(x == want for x in executors(name))
+		k.merge('DataPlane', O.NS, 'east', {'metadata': {'annotations': {ann: 'deployer'}}})
+		for name in ('a', 'b'):
+			wait_for(carry(name, {'namespace': O.CELL, 'name': 'deployer'}), T,
+				 what='%s works carry the executor' % name)
+		k.create(O.release('spread', 'dev', [O.configmap('one'), O.configmap('two', ns='other-ns')]))
+
+		def refused():
+			c = cond(k.get_or_none('RenderedRelease', O.NS, 'spread'), 'ResourcesApplied')
+			return c and c['status'] == 'False' and 'several namespaces' in c['message'] and c
+		wait_for(refused, T, what='executor refusal reported')
+		self.assertEqual(self.works('spread'), [])
+		k.merge('DataPlane', O.NS, 'east', {'metadata': {'annotations': {ann: 'ops/applier'}}})
+		self.wait_healthy('RenderedRelease', 'spread')
+		for name in ('a', 'spread'):
+			wait_for(carry(name, {'namespace': 'ops', 'name': 'applier'}), T, what='%s: ops/applier' % name)
+		k.merge('DataPlane', O.NS, 'east', {'metadata': {'annotations': {ann: None}}})
+		wait_for(carry('a', None), T, what='executor dropped with the annotation')
+		k.delete('RenderedRelease', O.NS, 'spread')
+		wait_for(lambda: k.get_or_none('RenderedRelease', O.NS, 'spread') is None, T, what='spread gone')
+
 
 class Deletion(Base):
 	"""Delete with every cluster up; delete with one cluster offline (blocked and reported,

@@ -87,6 +87,20 @@ def main():
         expect('unused rule fails with --fail-unused', ['--rendered', good, '--calls', short, '--fail-unused'], 1,
                'rule never used: ClusterRole choreo-ocm rule 3: delete work.open-cluster-management.io manifestworks')
 
+        _, out = run('--rendered', good, *full)
+        needle = 'documented extra (checked by a webhook, not an API call): ClusterRole choreo-ocm'
+        ok = needle in out and 'execute-as work.open-cluster-management.io manifestworks' in out
+        print(f'{"ok  " if ok else "FAIL"} execute-as is a documented extra, not unused')
+        if not ok:
+            failures.append('execute-as documented extra')
+
+        def execute_as_elsewhere(d):
+            d['rules'].append({'apiGroups': ['work.open-cluster-management.io'],
+                               'resources': ['manifestworkreplicasets'], 'verbs': ['execute-as']})
+        expect('execute-as on another resource is unused',
+               ['--rendered', write_docs(tmp, mutate(base, 'ClusterRole', execute_as_elsewhere)), *full], 1,
+               'rule never used: ClusterRole choreo-ocm rule')
+
         def wildcard(d):
             d['rules'][0]['verbs'] = ['*']
         expect('wildcard verb refused', ['--rendered', write_docs(tmp, mutate(base, 'ClusterRole', wildcard))],

@@ -100,6 +100,12 @@ def main():
 				for e in check(it, schemas.get(key), schema, webhooks):
 					failures.append('%s: %s %s/%s: %s' % (name, it['kind'],
 						it['metadata'].get('namespace'), it['metadata'].get('name'), e))
+			if name.startswith('executor '):
+				want = EXECUTOR_RUNS[name[len('executor '):]]
+				ws = [it for it in items if it['kind'] == 'ManifestWork']
+				if not ws or any(((w['spec'].get('executor') or {}).get('subject') or {})
+						 .get('serviceAccount') != want for w in ws):
+					failures.append('%s: works lack spec.executor %r' % (name, want))
 			if name == '700KiB release':
 				split_parts = sum(1 for it in items if it['kind'] == 'ManifestWork')
 				if split_parts < 2:
@@ -133,7 +139,25 @@ def placement_runs(tmp, objects_path):
 		with open(path, 'w') as fh:
 			json.dump({'apiVersion': 'v1', 'kind': 'List', 'items': [rel, o]}, fh)
 		runs.append(('%s %s' % (o['kind'], o['metadata']['name']), [path, '--cluster', 'c1']))
+		# the opt-in executor annotation, both forms, on the first plane (spec.executor)
+		for value in ([] if i != first_plane(objs) else list(EXECUTOR_RUNS)):
+			eo = copy.deepcopy(o)
+			eo['metadata'].setdefault('annotations', {})['ocm.openchoreo.dev/executor'] = value
+			epath = os.path.join(tmp, 'plane%d-executor-%d.json' % (i, len(runs)))
+			with open(epath, 'w') as fh:
+				json.dump({'apiVersion': 'v1', 'kind': 'List', 'items': [rel, eo]}, fh)
+			runs.append(('executor ' + value, [epath, '--cluster', 'c1']))
 	return runs
+
+
+# executor annotation value -> the spec.executor service account every work must carry
+# ("<sa>" alone: the Release's one namespace, `n` in placement_runs' Release)
+EXECUTOR_RUNS = {'ops/applier': {'namespace': 'ops', 'name': 'applier'},
+		 'applier': {'namespace': 'n', 'name': 'applier'}}
+
+
+def first_plane(objs):
+	return next(i for i, o in enumerate(objs) if o['kind'].endswith('Plane'))
 
 
 def big_release():

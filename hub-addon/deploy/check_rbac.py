@@ -29,7 +29,9 @@ Checks (exit 1 on any failure, with one line per problem on stderr)
   * the Deployment: 2 replicas, --leader-elect, probes /healthz and /readyz, requests and limits,
     runAsNonRoot, readOnlyRootFilesystem, allowPrivilegeEscalation false, drop ALL, seccomp RuntimeDefault;
   * the ClusterManagementAddOn has lifecycle `self`;
-  * rules that no call uses are reported (and fail with --fail-unused).
+  * rules that no call uses are reported (and fail with --fail-unused), except the permissions an
+    admission webhook checks (WEBHOOK_CHECKED: `execute-as` on manifestworks for spec.executor),
+    which are listed as documented extras.
 """
 import argparse
 import json
@@ -56,6 +58,11 @@ SPOKE_REQUIRED = [
     ('external-secrets.io', 'externalsecrets'), ('external-secrets.io', 'secretstores'),
     ('autoscaling', 'horizontalpodautoscalers'), ('policy', 'poddisruptionbudgets'),
 ]
+# Permissions an admission webhook checks with a SubjectAccessReview (not API calls the daemon
+# makes): allowed in a rule as documented extras, never reported unused. OCM's ManifestWork webhook
+# asks `execute-as manifestworks system:serviceaccount:<ns>:<name>` of whoever writes a work with
+# spec.executor (the opt-in plane annotation ocm.openchoreo.dev/executor).
+WEBHOOK_CHECKED = {('work.open-cluster-management.io', 'manifestworks', 'execute-as')}
 SPOKE_VERBS = {'get', 'list', 'watch', 'create', 'update', 'patch', 'delete'}
 
 
@@ -286,9 +293,24 @@ def unused(gs, calls):
         for g in r.get('apiGroups', []):
             for res in r.get('resources', []):
                 for v in r.get('verbs', []):
+                    if (g, res, v) in WEBHOOK_CHECKED:
+                        continue  # documented extra (see webhook_extras)
                     for nm in (r.get('resourceNames') or [None]):
                         if (where, g, res, v, nm) not in used:
                             out.append(f'{where}: {v} {g or "core"} {res}' + (f' {nm}' if nm else ''))
+    return out
+
+
+def webhook_extras(gs):
+    """The grants that only a webhook checks (WEBHOOK_CHECKED), for the report."""
+    out = []
+    for where, ns, r in gs:
+        for g in r.get('apiGroups', []):
+            for res in r.get('resources', []):
+                for v in r.get('verbs', []):
+                    if (g, res, v) in WEBHOOK_CHECKED:
+                        names = r.get('resourceNames')
+                        out.append(f'{where}: {v} {g} {res}' + (f' {",".join(names)}' if names else ' (any name)'))
     return out
 
 
@@ -454,6 +476,8 @@ def main(argv):
         print(f'unused: {u}', file=sys.stderr)
         if a.fail_unused:
             errs.append(f'rule never used: {u}')
+    for x in webhook_extras(gs):
+        print(f'documented extra (checked by a webhook, not an API call): {x}')
     for e in errs:
         print(e, file=sys.stderr)
     print(f'check_rbac: {len(docs)} objects ({how}), {len(gs)} rules, {len(calls)} calls, '

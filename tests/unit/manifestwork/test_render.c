@@ -355,7 +355,7 @@ Test(render, restarted_at_reaches_deployment_pod_template_only)
 Test(render, missing_uid_allowed_only_when_asked)
 {
 	cJSON *rel = load_case("service");
-	struct cocm_render_opts o = { 0, 1 };
+	struct cocm_render_opts o = { .allow_missing_uid = 1 };
 	cJSON *works = NULL;
 	char err[512];
 
@@ -458,7 +458,7 @@ Test(render, release_of_700k_splits_deterministically)
 Test(render, smaller_budget_gives_more_parts)
 {
 	cJSON *rel = big_release(10, 1000);
-	struct cocm_render_opts o = { 3000, 0 };
+	struct cocm_render_opts o = { .max_manifest_bytes = 3000 };
 	cJSON *works = render_ok(rel, "c1", &o);
 
 	/* each ConfigMap is ~1.3 KB with labels: two per part */
