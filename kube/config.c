@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include "kube/config_internal.h"
+#include "kube/core/base64.h"
 #include "kube/core/xalloc.h"
 
 void cocm_kube_config_errf(char *err, size_t errcap, const char *fmt, ...)
@@ -79,59 +80,21 @@ enum cocm_err cocm_kube_config_read(const char *path, size_t max, char **out, si
 	return COCM_OK;
 }
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 enum cocm_err cocm_kube_config_b64(const char *in, char **out, size_t *len)
 {
-	size_t n = strlen(in), o = 0, pad = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	char *buf = cocm_xmalloc(n / 4 * 3 + 4);
-	const unsigned char *p;
+	size_t n = strlen(in), o = 0;
+	char *buf = cocm_xmalloc(COCM_BASE64_DECODED_MAX(n) + 1);
 
-	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		int v;
-
-		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
-			continue;
-		if (*p == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val(*p);
-		if (v < 0 || pad > 0)
-			goto bad;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[o++] = (char)((acc >> bits) & 0xff);
-		}
+	if (cocm_base64_decode(in, n, (unsigned char *)buf, &o, 1) != COCM_OK) {
+		free(buf);
+		*out = NULL;
+		*len = 0;
+		return COCM_EPARSE;
 	}
-	if (pad > 2 || bits >= 6)
-		goto bad;
 	buf[o] = '\0';
 	*out = buf;
 	*len = o;
 	return COCM_OK;
-bad:
-	free(buf);
-	*out = NULL;
-	*len = 0;
-	return COCM_EPARSE;
 }
 
 int cocm_kube_config_pem_ok(const char *pem, size_t len, int kind)
