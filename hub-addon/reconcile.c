@@ -64,11 +64,11 @@ struct op {
 
 /* OP_CONFIRM_*: a live read (no resourceVersion: a consistent read) before deleting works on
  * the word of a cache. A cache can lag (its watch is down, or its events arrive after those of
- * the works cache): a Release missing from it, or a cluster missing from its decisions, is only
- * acted on once the API server agrees, like Kubernetes' garbage collector confirms an absent
- * owner before deleting dependents. */
+ * the works cache): a Release missing from it, a cluster missing from its decisions, or a plane
+ * whose cached labels no longer opt in is only acted on once the API server agrees, like
+ * Kubernetes' garbage collector confirms an absent owner before deleting dependents. */
 enum { OP_APPLY_WORK, OP_DELETE_WORK, OP_FINALIZER, OP_STATUS, OP_PLACEMENT, OP_BINDING,
-	OP_CONFIRM_GONE, OP_CONFIRM_DECISIONS };
+	OP_CONFIRM_GONE, OP_CONFIRM_DECISIONS, OP_CONFIRM_OPTOUT };
 
 static void phase2(struct rec *r);
 static void finish(struct rec *r);
@@ -76,6 +76,7 @@ static void delete_work(struct rec *r, const cJSON *w);
 static void delete_all_works(struct rec *r);
 static void confirmed_gone(struct rec *r, struct cocm_resp *resp);
 static void confirmed_decisions(struct rec *r, struct op *o, struct cocm_resp *resp);
+static void confirmed_optout(struct rec *r, struct cocm_resp *resp);
 
 int cocm_reconcile_parse_key(const char *key, char *kind, size_t kcap, char *ns, size_t nscap,
 	char *name, size_t namecap)
@@ -250,6 +251,9 @@ static void on_op(struct cocm_resp *resp, void *arg)
 		break;
 	case OP_CONFIRM_DECISIONS:
 		confirmed_decisions(r, o, resp);
+		break;
+	case OP_CONFIRM_OPTOUT:
+		confirmed_optout(r, resp);
 		break;
 	case OP_STATUS:
 		if (resp->err == COCM_OK) {
@@ -616,6 +620,81 @@ static void confirmed_gone(struct rec *r, struct cocm_resp *resp)
 		delete_all_works(r);
 }
 
+/* Lists the target plane live (the informer's request, narrowed by a field selector);
+ * confirmed_optout removes the works, then the finalizer, only when it does not opt in. */
+static void confirm_optout(struct rec *r, const struct cocm_placement_target *tgt)
+{
+	static const enum cocm_inf inf_of[] = {
+		[COCM_PLANE_DATA] = COCM_INF_DP, [COCM_PLANE_CLUSTER_DATA] = COCM_INF_CDP,
+		[COCM_PLANE_OBSERVABILITY] = COCM_INF_OP,
+		[COCM_PLANE_CLUSTER_OBSERVABILITY] = COCM_INF_COP,
+	};
+	const char *ns = cocm_json_str(tgt->plane, "metadata", "namespace", NULL);
+	const char *name = cocm_json_str(tgt->plane, "metadata", "name", NULL);
+	struct cocm_list_opts lo = { 0 };
+	char fsel[COCM_CACHE_KEY_MAX + 64];
+	enum cocm_inf w;
+	struct op *o;
+	int n;
+
+	if (!r->c->leader)
+		return;
+	if (tgt->kind == COCM_PLANE_UNKNOWN || name == NULL) {
+		note_err(r, COCM_ERETRY); /* cannot confirm: keep the works */
+		return;
+	}
+	w = inf_of[tgt->kind];
+	if (cocm_gvr_of[w].namespaced && ns != NULL)
+		n = snprintf(fsel, sizeof(fsel), "metadata.namespace=%s,metadata.name=%s", ns, name);
+	else
+		n = snprintf(fsel, sizeof(fsel), "metadata.name=%s", name);
+	if (n < 0 || (size_t)n >= sizeof(fsel)) {
+		note_err(r, COCM_ERETRY);
+		return;
+	}
+	lo.field_selector = fsel;
+	o = new_op(r, OP_CONFIRM_OPTOUT, NULL);
+	started(r, o, cocm_kube_list(r->c->kube, &cocm_gvr_of[w], NULL, &lo, on_op, o));
+}
+
+/* A plane that opts in live (its cache lags) keeps the works; so does a plane missing live:
+ * a missing plane is M_BROKEN (works kept), not an opt-out. Both retry. */
+static void confirmed_optout(struct rec *r, struct cocm_resp *resp)
+{
+	const cJSON *items, *it;
+
+	if (resp->err != COCM_OK) {
+		note_err(r, resp->err);
+		return;
+	}
+	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
+	if (!cJSON_IsArray(items)) {
+		note_err(r, COCM_EPARSE);
+		return;
+	}
+	if (cJSON_GetArraySize(items) == 0) {
+		cocm_log(COCM_LOG_INFO, "reconcile", "optout-plane-gone release=%s msg=\"the plane "
+			"is not on the hub: works kept\"", r->key);
+		note_err(r, COCM_ERETRY);
+		return;
+	}
+	cJSON_ArrayForEach(it, items) {
+		if (!cocm_placement_opted_in(it))
+			continue;
+		cocm_log(COCM_LOG_INFO, "reconcile", "optout-stale release=%s msg=\"the plane opts "
+			"in on the hub: works kept\"", r->key);
+		note_err(r, COCM_ERETRY);
+		return;
+	}
+	if (r->c->closing || !r->c->leader)
+		return;
+	delete_all_works(r);
+	if (r->works_left == 0)
+		r->drop_finalizer = 1;
+	else
+		r->requeue_s = COCM_DELETE_POLL_S;
+}
+
 /* Applies the rendered works on every decided cluster and deletes our works no longer wanted
  * (after confirm_decisions). */
 static void sync_works(struct rec *r, const cJSON *rel, const cJSON *plane)
@@ -841,11 +920,7 @@ static void phase1_on(struct rec *r, const cJSON *rel)
 		r->mode = M_OPTOUT;
 		r->sched = COCM_SCHED_FALSE;
 		r->sched_reason = COCM_REASON_NOT_MANAGED;
-		delete_all_works(r);
-		if (r->works_left == 0)
-			r->drop_finalizer = 1;
-		else
-			r->requeue_s = COCM_DELETE_POLL_S;
+		confirm_optout(r, &tgt); /* then the works, then the finalizer */
 		return;
 	}
 	r->mode = M_MANAGED;

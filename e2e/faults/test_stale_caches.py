@@ -10,7 +10,8 @@ Releases cache has not seen yet while its works are already cached.
 Each test freezes one informer of a running daemon (every WATCH of that resource answered 503;
 the informer keeps resuming from its last resourceVersion, so it neither relists nor catches
 up), changes the world behind its back, and adds the ManifestWork a better-informed leader
-would have applied (`choreo-ocm render` of the live Release). The daemon must write no DELETE of
+would have applied (`choreo-ocm render` of the live Release); for a plane whose cached labels
+opt out while it opts in live, also the finalizer that leader would have added. The daemon must write no DELETE of
 a ManifestWork while the cache is stale, and converge once the watch works again.
 """
 
@@ -31,6 +32,7 @@ import objects as O  # noqa: E402  (e2e/daemon/objects.py, on the path through h
 BIN = os.environ.get('COCM_BIN', '')
 T = 60
 LABEL = 'openchoreo.dev/plane-id'
+FINALIZER = 'ocm.openchoreo.dev/manifestwork-cleanup'
 
 
 class StaleCaches(unittest.TestCase):
@@ -131,6 +133,34 @@ class StaleCaches(unittest.TestCase):
 		self.assertEqual(self.works_of('api'), ['c-b1/default-api'])
 		self.thaw()
 		lib.wait_for(lambda: self.healthy_on('Release', 'api', ['c-b1', 'c-b2']), T, what='api delivered')
+		self.assertEqual(self.daemon_work_deletes(m), [])
+
+	def test_3_plane_opted_out_in_stale_cache(self):
+		# the cache learns the plane opted out (a legitimate opt-out: works and finalizer go) ...
+		self.adm.call('POST', '/admin/clusters', {'name': 'c-c1', 'labels': {LABEL: 'pc'}})
+		self.k.create(O.dataplane('pc', 'pc'))
+		self.k.create(O.environment('ec', 'pc'))
+		self.k.create(O.service_release('ops', 'ec'))
+		lib.wait_for(lambda: self.healthy_on('RenderedRelease', 'ops', ['c-c1']), T, what='ops on c-c1')
+		self.k.merge('DataPlane', 'default', 'pc', {'metadata': {'labels': {'ocm.openchoreo.dev/enabled': 'false'}}})
+		lib.wait_for(lambda: self.works_of('ops') == [] and FINALIZER not in self.k.get(
+			'RenderedRelease', 'default', 'ops')['metadata'].get('finalizers', []), T, what='ops opted out')
+		# ... then its watch freezes and the plane opts in again: a better-informed leader adds
+		# the work and the finalizer; the daemon's cache still says "opted out"
+		self.freeze('dataplanes')
+		m = self.emu.mark()
+		self.k.merge('DataPlane', 'default', 'pc', {'metadata': {'labels': {'ocm.openchoreo.dev/enabled': 'true'}}})
+		self.plant_and_wait('RenderedRelease', 'ops', 'c-c1')  # no finalizer yet: left alone
+		before = self.d.metric('cocm_reconcile_total', {'kind': 'RenderedRelease'})
+		self.k.merge('RenderedRelease', 'default', 'ops', {'metadata': {'finalizers': [FINALIZER]}})
+		lib.wait_for(lambda: self.d.metric('cocm_reconcile_total', {'kind': 'RenderedRelease'}) > before, T,
+			     what='a reconcile of ops after its finalizer appeared')
+		time.sleep(3)  # reconciled as "opted out", and its retries
+		self.assertEqual(self.daemon_work_deletes(m), [], 'the work of a Release on an opted-in plane was deleted')
+		self.assertEqual(self.works_of('ops'), ['c-c1/default-ops'])
+		self.assertIn(FINALIZER, self.k.get('RenderedRelease', 'default', 'ops')['metadata'].get('finalizers', []))
+		self.thaw()
+		lib.wait_for(lambda: self.healthy_on('RenderedRelease', 'ops', ['c-c1']), T, what='ops delivered again')
 		self.assertEqual(self.daemon_work_deletes(m), [])
 
 
