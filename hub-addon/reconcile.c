@@ -533,6 +533,24 @@ static void confirm_decisions(struct rec *r, const cJSON *plane, cJSON *cands)
 		o));
 }
 
+/* The `items` of a live LIST confirming a delete, or NULL after noting why on r (request
+ * error, or a body that is not a list): the caller then keeps everything and retries. */
+static const cJSON *live_items(struct rec *r, struct cocm_resp *resp)
+{
+	const cJSON *items;
+
+	if (resp->err != COCM_OK) {
+		note_err(r, resp->err);
+		return NULL;
+	}
+	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
+	if (!cJSON_IsArray(items)) {
+		note_err(r, COCM_EPARSE);
+		return NULL;
+	}
+	return items;
+}
+
 /* A candidate on a cluster the live decisions hold but the cached ones did not is kept (the
  * decisions cache lags: retried once it caught up); so is everything when the live decisions
  * are empty. */
@@ -542,15 +560,9 @@ static void confirmed_decisions(struct rec *r, struct op *o, struct cocm_resp *r
 	const cJSON *items, *k;
 	cJSON *live;
 
-	if (resp->err != COCM_OK) {
-		note_err(r, resp->err);
+	items = live_items(r, resp);
+	if (items == NULL)
 		return;
-	}
-	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
-	if (!cJSON_IsArray(items)) {
-		note_err(r, COCM_EPARSE);
-		return;
-	}
 	if (r->c->closing || !r->c->leader || wc == NULL)
 		return;
 	live = cocm_placement_clusters(items, o->pl_ns, o->pl_name);
@@ -601,15 +613,9 @@ static void confirmed_gone(struct rec *r, struct cocm_resp *resp)
 {
 	const cJSON *items;
 
-	if (resp->err != COCM_OK) {
-		note_err(r, resp->err);
+	items = live_items(r, resp);
+	if (items == NULL)
 		return;
-	}
-	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
-	if (!cJSON_IsArray(items)) {
-		note_err(r, COCM_EPARSE);
-		return;
-	}
 	if (cJSON_GetArraySize(items) > 0) {
 		cocm_log(COCM_LOG_INFO, "reconcile", "release-not-cached release=%s msg=\"on the hub "
 			"but not in the cache yet: works kept\"", r->key);
@@ -663,15 +669,9 @@ static void confirmed_optout(struct rec *r, struct cocm_resp *resp)
 {
 	const cJSON *items, *it;
 
-	if (resp->err != COCM_OK) {
-		note_err(r, resp->err);
+	items = live_items(r, resp);
+	if (items == NULL)
 		return;
-	}
-	items = resp->body != NULL ? cJSON_GetObjectItemCaseSensitive(resp->body, "items") : NULL;
-	if (!cJSON_IsArray(items)) {
-		note_err(r, COCM_EPARSE);
-		return;
-	}
 	if (cJSON_GetArraySize(items) == 0) {
 		cocm_log(COCM_LOG_INFO, "reconcile", "optout-plane-gone release=%s msg=\"the plane "
 			"is not on the hub: works kept\"", r->key);
